@@ -1,0 +1,69 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 runs on Python 3.8-3.10: prefer pyenv's 3.10, else any python3.10 on PATH.
+PYTHON_BASE ?= $(firstword $(wildcard /root/.pyenv/versions/3.10*/bin/python) $(shell command -v python3.10))
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/ie-assistant.tar.gz
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+WEB_PORT ?= 8000
+export RASA_PORT ACTIONS_PORT WEB_PORT
+
+# Everything the trained model depends on: retrain only when one of these changed.
+MODEL_INPUTS := config.yml $(shell find data domain components language entities fees -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+
+.PHONY: help venv train run shell test test-fast bench validate lock clean
+
+help:
+	@echo "make run    - install, train if needed, start the assistant and tell where to chat"
+	@echo "make test   - everything that checks the project"
+	@echo "make shell  - chat in the terminal"
+	@echo "make bench  - answer quality, speed and memory against baselines"
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON_BASE)" || { echo "Python 3.10 not found (Rasa 3.6 needs 3.8-3.10)"; exit 1; }
+	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+$(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
+	@mkdir -p models
+	@echo "Training the model (data, domain, config or components changed)..."
+	$(RASA) train --fixed-model-name ie-assistant --out models --quiet
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m scripts.stack run
+
+shell: $(MODEL)
+	$(PY) -m scripts.stack shell
+
+validate: $(VENV)/.installed
+	$(RASA) data validate --quiet --fail-on-warnings --max-history 5 || $(RASA) data validate --max-history 5
+
+test: $(MODEL)
+	@bash scripts/test.sh
+
+bench: $(MODEL)
+	$(PY) -m bench
+
+lock: $(VENV)/.installed
+	{ echo "# Full lock of the project's Python environment (Python 3.10). Regenerate with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable; } > requirements.txt
+
+clean:
+	rm -rf models .rasa results test-artifacts

@@ -1,0 +1,34 @@
+"""The FAQ catalogue (content/faq_topics.yml): titles for buttons, topics for hand-over."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Optional
+
+import yaml
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "content" / "faq_topics.yml"
+FEE_TOPICS = {"fees", "exemptions", "refunds"}
+
+
+@lru_cache(maxsize=1)
+def faq_topics() -> Dict[str, dict]:
+    with CATALOGUE.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def faq_key(intent_response_key: Optional[str]) -> Optional[str]:
+    """'faq/fee_law' -> 'fee_law'; unknown keys -> None."""
+    if not intent_response_key:
+        return None
+    key = intent_response_key.split("/", 1)[-1]
+    return key if key in faq_topics() else None
+
+
+def title(key: str, language: Optional[str]) -> str:
+    titles = faq_topics()[key]["title"]
+    return titles["nb"] if language == "nb" else titles["en"]
+
+
+def is_fee_topic(key: Optional[str]) -> bool:
+    return bool(key) and faq_topics()[key]["topic"] in FEE_TOPICS

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components. Each is a thin adapter over a plain-Python module."""

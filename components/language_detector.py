@@ -1,0 +1,70 @@
+"""NLU component: tags each message with the language to answer in.
+
+It emits a `language` entity ("en" or "nb") only when the message decides it (or,
+for an undecided message, when the channel sends a hint in the metadata). The
+`language` slot is mapped from that entity, so an undecided message ("ok", "takk")
+leaves the slot, and thus the conversation's language, as it was.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.input_guard import INPUT_KIND
+from language import detect_language, resolve_language
+from language.input_check import UNREADABLE
+
+LANGUAGE_ENTITY = "language"
+# Where the detected language is kept on the message for later components
+# (the tokenizer picks its spaCy rules by it).
+DETECTED_LANGUAGE = "detected_language"
+METADATA_KEYS = ("language", "lang", "locale")
+
+
+def language_hint(metadata: Optional[Dict[Text, Any]]) -> Optional[Text]:
+    """The channel's language hint: metadata 'language', 'lang' or 'locale'."""
+    if not isinstance(metadata, dict):
+        return None
+    for key in METADATA_KEYS:
+        if metadata.get(key):
+            return metadata[key]
+    return None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class LanguageDetector(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageDetector":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if message.get(INPUT_KIND) in UNREADABLE:
+                continue  # nothing to read; the conversation keeps its language
+            text = message.get(TEXT)
+            message.set(DETECTED_LANGUAGE, detect_language(text))
+            language = resolve_language(text, language_hint(message.get("metadata")))
+            if language:
+                entity = {
+                    "entity": LANGUAGE_ENTITY,
+                    "value": language,
+                    "start": 0,
+                    "end": 0,
+                    "extractor": self.__class__.__name__,
+                }
+                message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+        return messages

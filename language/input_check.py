@@ -1,0 +1,73 @@
+"""Is a message something we can read? Cleans it and names what is wrong with it.
+
+Used before NLU: empty, binary, markup-only, link-only or emoji-only messages get a
+polite "please write your question" instead of a guess; a very long message is cut
+to its first MAX_CHARS characters (students paste whole e-mails).
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CHARS = 600
+
+OK = "ok"
+EMPTY = "empty"
+BINARY = "binary"
+MARKUP = "markup"
+LINK_ONLY = "link_only"
+NO_WORDS = "no_words"
+UNREADABLE = (EMPTY, BINARY, MARKUP, LINK_ONLY, NO_WORDS)
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+_SCRIPT_OR_STYLE = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_URL = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
+# A letter or a digit: "30" or "40 %" is a fine answer to a form's question.
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    text: str  # what NLU should read
+    kind: str  # OK or one of UNREADABLE
+    truncated: bool = False
+
+
+def _control_share(text: str) -> float:
+    controls = sum(
+        1 for ch in text
+        if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r")
+    )
+    return controls / max(len(text), 1)
+
+
+def check_input(raw: object) -> CheckedInput:
+    if not isinstance(raw, str):
+        raw = "" if raw is None else str(raw)
+    if _control_share(raw) > 0.1:
+        return CheckedInput("", BINARY)
+    text = "".join(ch for ch in raw if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch in "\t\n")
+    truncated = len(text) > MAX_CHARS
+    if truncated:
+        cut = text[:MAX_CHARS]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    had_markup = bool(_TAG.search(text))
+    text = html.unescape(_TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", text)))
+    text = _SPACES.sub(" ", text).strip()
+    if not raw.strip():
+        return CheckedInput("", EMPTY)
+    without_links = _URL.sub(" ", text)
+    if not _LETTER_OR_DIGIT.search(without_links):
+        if had_markup:
+            kind = MARKUP
+        elif _URL.search(text):
+            kind = LINK_ONLY
+        elif not text:
+            kind = EMPTY
+        else:
+            kind = NO_WORDS
+        return CheckedInput("", kind, truncated)
+    return CheckedInput(text, OK, truncated)
