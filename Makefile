@@ -41,7 +41,7 @@ venv: $(VENV)/.installed
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	@mkdir -p models
 	@echo "Training the model (data, domain, config or components changed)..."
-	$(RASA) train --fixed-model-name ie-assistant --out models --quiet
+	$(RASA) train --domain domain --fixed-model-name ie-assistant --out models --quiet
 	@touch $@
 
 train: $(MODEL)
@@ -53,7 +53,7 @@ shell: $(MODEL)
 	$(PY) -m scripts.stack shell
 
 validate: $(VENV)/.installed
-	$(RASA) data validate --quiet --fail-on-warnings --max-history 5 || $(RASA) data validate --max-history 5
+	$(RASA) data validate --domain domain --max-history 5
 
 test: $(MODEL)
 	@bash scripts/test.sh

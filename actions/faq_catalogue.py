@@ -1,20 +1,11 @@
-"""The FAQ catalogue (content/faq_topics.yml): titles for buttons, topics for hand-over."""
+"""FAQ catalogue look-ups for the actions: titles for buttons, topics for hand-over."""
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Dict, Optional
+from typing import Optional
 
-import yaml
+from content import faq_topics
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "content" / "faq_topics.yml"
 FEE_TOPICS = {"fees", "exemptions", "refunds"}
-
-
-@lru_cache(maxsize=1)
-def faq_topics() -> Dict[str, dict]:
-    with CATALOGUE.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
 
 
 def faq_key(intent_response_key: Optional[str]) -> Optional[str]:

@@ -1,0 +1,1 @@
+"""`make bench`: answer quality, speed and memory, side by side with baselines."""

@@ -1,0 +1,126 @@
+"""Answer quality on a held-out question set: what the assistant would answer vs the label.
+
+A question's *answer* is what the person would get: the FAQ answer the response
+selector picked (`faq/<key>`), a hand-over (out-of-scope or not sure), a clarifying
+question with buttons (`clarify`), or a chit-chat intent. Used by the test suite
+(tests/heldout, with thresholds) and by `make bench` (bench/eval).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional
+
+import yaml
+
+HANDOVER = "handover"
+CLARIFY = "clarify"
+HANDOVER_INTENTS = {"out_of_scope", "nlu_fallback", "human_handoff_unsure"}
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    label: str  # faq/<key>, out_of_scope, or a chit-chat intent
+    language: str  # en | nb
+
+    @property
+    def expected(self) -> str:
+        return HANDOVER if self.label == "out_of_scope" else self.label
+
+    @property
+    def is_faq(self) -> bool:
+        return self.label.startswith("faq/")
+
+
+def load_questions(folder: Path) -> List[Question]:
+    """Questions from <folder>/en.yml and <folder>/nb.yml (Rasa NLU format)."""
+    questions = []
+    for language in ("en", "nb"):
+        data = yaml.safe_load((folder / f"{language}.yml").read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            for line in block.get("examples", "").splitlines():
+                if line.strip().startswith("- "):
+                    questions.append(Question(line.strip()[2:].strip(), block["intent"], language))
+    return questions
+
+
+def answer_of(parse: Dict) -> str:
+    """The answer a person gets for one parse result of the Rasa NLU model."""
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "faq":
+        selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        return selected.get("intent_response_key") or CLARIFY
+    if intent == "faq_ambiguous":
+        return CLARIFY
+    if intent in HANDOVER_INTENTS:
+        return HANDOVER
+    return intent or HANDOVER
+
+
+def offered_choices(parse: Dict, how_many: int = 2) -> List[str]:
+    ranking = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    return [item.get("intent_response_key") for item in ranking[:how_many]]
+
+
+@dataclass
+class Outcome:
+    question: Question
+    answer: str
+    choices: List[str] = field(default_factory=list)
+    reply_language: Optional[str] = None
+
+    @property
+    def correct(self) -> bool:
+        return self.answer == self.question.expected
+
+    @property
+    def clarified_right(self) -> bool:
+        return self.answer == CLARIFY and self.question.label in self.choices
+
+
+def topic_of(label: str, topics: Dict[str, dict]) -> str:
+    if label.startswith("faq/"):
+        return topics.get(label[4:], {}).get("topic", "faq")
+    return "out_of_scope" if label == "out_of_scope" else "chitchat"
+
+
+def _share(outcomes: Iterable[Outcome], predicate: Callable[[Outcome], bool]) -> Optional[float]:
+    outcomes = list(outcomes)
+    return round(sum(map(predicate, outcomes)) / len(outcomes), 4) if outcomes else None
+
+
+def summarise(outcomes: List[Outcome], topics: Dict[str, dict]) -> Dict:
+    """Accuracy per language and topic, hand-over precision/recall, clarification rate."""
+    report: Dict = {"accuracy": {}, "clarified": {}, "clarified_right": {}, "by_topic": {}, "counts": {}}
+    for language in ("en", "nb"):
+        in_scope = [o for o in outcomes if o.question.language == language and o.question.label != "out_of_scope"]
+        report["accuracy"][language] = _share(in_scope, lambda o: o.correct)
+        report["clarified"][language] = _share(in_scope, lambda o: o.answer == CLARIFY)
+        report["clarified_right"][language] = _share(in_scope, lambda o: o.clarified_right)
+        report["counts"][language] = dict(Counter(topic_of(o.question.label, topics) for o in outcomes if o.question.language == language))
+        by_topic = defaultdict(list)
+        for o in in_scope:
+            by_topic[topic_of(o.question.label, topics)].append(o)
+        report["by_topic"][language] = {t: _share(os, lambda o: o.correct) for t, os in sorted(by_topic.items())}
+    out_of_scope = [o for o in outcomes if o.question.label == "out_of_scope"]
+    handed_over = [o for o in outcomes if o.answer == HANDOVER]
+    in_scope_all = [o for o in outcomes if o.question.label != "out_of_scope"]
+    report["oos"] = {
+        "recall": _share(out_of_scope, lambda o: o.answer == HANDOVER),
+        "precision": _share(handed_over, lambda o: o.question.label == "out_of_scope"),
+        "in_scope_handed_over": _share(in_scope_all, lambda o: o.answer == HANDOVER),
+    }
+    with_language = [o for o in outcomes if o.reply_language]
+    report["reply_language"] = _share(with_language, lambda o: o.reply_language == o.question.language)
+    report["errors"] = [
+        {"text": o.question.text, "language": o.question.language, "expected": o.question.expected, "got": o.answer}
+        for o in outcomes if not o.correct
+    ]
+    return report
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()

@@ -1,0 +1,50 @@
+"""NLU component: adds the fee entities (country, level, credits, percentage, date) to a message.
+
+A thin adapter over `entities.extract_entities` (plain Python, rule-based, no trained model).
+The language comes from the LanguageDetector that runs before this component; when it could
+not decide, both the English and the Norwegian rules are tried.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.language_detector import DETECTED_LANGUAGE
+from entities import extract_entities
+from entities.pipeline import LANGUAGES, pipeline
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class FeeEntityExtractor(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FeeEntityExtractor":
+        for language in LANGUAGES:
+            pipeline(language)  # build the spaCy rules now, not on the first message
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            found = [
+                {**entity, "extractor": self.__class__.__name__}
+                for entity in extract_entities(text, message.get(DETECTED_LANGUAGE))
+            ]
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
