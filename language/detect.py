@@ -28,9 +28,12 @@ MIN_SHARE_ONE_WORD = 0.95  # a lone long word ("studieavgift", "requirements")
 MIN_ONE_WORD_LETTERS = 7
 MIN_SHARE_TWO_WORDS = 0.80
 MIN_SHARE = 0.62
+# How far one language-specific function word moves lingua's probability.
+WORD_WEIGHT = 0.15
 
 _URL_OR_EMAIL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 _LOANWORDS_FILE = Path(__file__).with_name("loanwords.yml")
+_FUNCTION_WORDS_FILE = Path(__file__).with_name("function_words.yml")
 # A capitalised word that does not start a sentence: a name (Trondheim, Gløshaugen).
 _NAME_INSIDE_SENTENCE = re.compile(r"(?<=[^\s.!?]\s)[A-ZÆØÅ][\w-]*")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -58,6 +61,19 @@ def _loanwords() -> re.Pattern:
     return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> dict:
+    lists = yaml.safe_load(_FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    return {language: frozenset(words) for language, words in lists.items()}
+
+
+def _function_word_balance(words: list) -> int:
+    """Norwegian function words minus English ones."""
+    lowered = [w.lower() for w in words]
+    lists = _function_words()
+    return sum(w in lists["nb"] for w in lowered) - sum(w in lists["en"] for w in lowered)
+
+
 def _prose(text: str) -> str:
     """The text without links, addresses, names and Norwegian loanwords."""
     text = _URL_OR_EMAIL.sub(" ", text)
@@ -81,8 +97,9 @@ def detect_language(text: object) -> Optional[str]:
     words = _WORD.findall(prose)
     if not words or (len(words) < MIN_WORDS and len(words[0]) < MIN_ONE_WORD_LETTERS):
         return None
-    english = _detector().compute_language_confidence(prose, Language.ENGLISH)
-    scandinavian = 1.0 - english
+    scandinavian = 1.0 - _detector().compute_language_confidence(prose, Language.ENGLISH)
+    scandinavian = min(1.0, max(0.0, scandinavian + WORD_WEIGHT * _function_word_balance(words)))
+    english = 1.0 - scandinavian
     share = max(english, scandinavian)
     needed = {1: MIN_SHARE_ONE_WORD, MIN_WORDS: MIN_SHARE_TWO_WORDS}.get(len(words), MIN_SHARE)
     if share < needed:

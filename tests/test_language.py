@@ -80,3 +80,11 @@ def test_short_norwegian_questions_are_norwegian(text):
 )
 def test_norwegian_names_in_english_sentences_stay_english(text):
     assert detect_language(text) in ("en", None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("er du en robot?", "nb"), ("hva kan du", "nb"), ("ha det bra", "nb"),
+    ("are you a robot?", "en"), ("what can you do", "en"), ("no fee in letter", "en"),
+])
+def test_short_questions_are_decided_with_function_words(text, expected):
+    assert detect_language(text) == expected
