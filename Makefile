@@ -21,13 +21,14 @@ export RASA_PORT ACTIONS_PORT WEB_PORT
 # Everything the trained model depends on: retrain only when one of these changed.
 MODEL_INPUTS := config.yml $(shell find data domain components language entities fees -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help venv train run shell test test-fast bench validate lock clean
+.PHONY: help venv train run shell test bench validate lock clean mail mail-once
 
 help:
 	@echo "make run    - install, train if needed, start the assistant and tell where to chat"
 	@echo "make test   - everything that checks the project"
 	@echo "make shell  - chat in the terminal"
 	@echo "make bench  - answer quality, speed and memory against baselines"
+	@echo "make mail   - answer the programme's e-mail (settings: .env, see .env.example); make mail-once: one pass"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON_BASE)" || { echo "Python 3.10 not found (Rasa 3.6 needs 3.8-3.10)"; exit 1; }
@@ -60,6 +61,14 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) -m bench
+
+# The mail worker (mailbot/README.md). Settings: .env (see .env.example). It uses the Rasa
+# server at RASA_URL, or starts one itself with the trained model if nothing answers there.
+mail: $(MODEL)
+	$(PY) -m mailbot loop
+
+mail-once: $(MODEL)
+	$(PY) -m mailbot once
 
 lock: $(VENV)/.installed
 	{ echo "# Full lock of the project's Python environment (Python 3.10). Regenerate with: make lock"; \
