@@ -47,7 +47,12 @@ $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+# The web chat widget (webchat/README.md), built reproducibly from the lock file.
+WIDGET := webchat/dist/webchat.js
+$(WIDGET): webchat/package-lock.json webchat/build.mjs $(wildcard webchat/src/*)
+	cd webchat && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+run: $(MODEL) $(WIDGET)
 	$(PY) -m scripts.stack run
 
 shell: $(MODEL)
@@ -56,7 +61,7 @@ shell: $(MODEL)
 validate: $(VENV)/.installed
 	$(RASA) data validate --domain domain --max-history 5
 
-test: $(MODEL)
+test: $(MODEL) $(WIDGET)
 	@bash scripts/test.sh
 
 bench: $(MODEL)

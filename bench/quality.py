@@ -124,3 +124,59 @@ def summarise(outcomes: List[Outcome], topics: Dict[str, dict]) -> Dict:
 
 def normalise(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+# ------------------------------------------------ replies over REST: language, dialogues
+
+REPLY_LANGUAGE_DEFINITION = (
+    "A question is sent over the REST channel as the first message of a new conversation. "
+    "Its reply is in language L when some bot message equals the L variation of a response "
+    "in domain/ (placeholders like {x} match any text), or contains 'Source:' (en) / 'Kilde:' (nb); "
+    "when that decides nothing (or both), the reply text's language by lingua (language.detect_language). "
+    "The share is over all questions in bench/eval; an undecided reply counts as wrong."
+)
+
+
+def _response_patterns() -> List[tuple]:
+    from content import responses
+
+    patterns = []
+    for variations in responses().values():
+        for language, variation in variations.items():
+            text = (variation.get("text") or "").strip()
+            if text:
+                regex = re.sub(r"\\\{\w+\\\}", ".+", re.escape(text))
+                patterns.append((re.compile(regex + r"\Z", re.S), language))
+    return patterns
+
+
+def reply_language_of(messages: List[Dict]) -> Optional[str]:
+    """'en', 'nb' or None for the bot's messages answering one question (definition above)."""
+    from language import detect_language
+
+    if not hasattr(reply_language_of, "patterns"):
+        reply_language_of.patterns = _response_patterns()
+    texts = [(m.get("text") or "").strip() for m in messages if m.get("text")]
+    found = set()
+    for text in texts:
+        found |= {language for pattern, language in reply_language_of.patterns if pattern.match(text)}
+        if "Source:" in text:
+            found.add("en")
+        if "Kilde:" in text:
+            found.add("nb")
+    if len(found) == 1:
+        return found.pop()
+    return detect_language("\n".join(texts)) if texts else None
+
+
+def load_dialogues(path: Path) -> List[Dict]:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("dialogues") or []
+
+
+def dialogue_passes(case: Dict, last_reply: List[Dict]) -> Dict:
+    """A replayed dialogue succeeds when its last answer has every `expect` and no `forbid` text."""
+    text = "\n".join(m.get("text") or "" for m in last_reply)
+    missing = [s for s in case.get("expect") or [] if s not in text]
+    forbidden = [s for s in case.get("forbid") or [] if s in text]
+    return {"id": case.get("id"), "passed": not missing and not forbidden, "missing": missing,
+            "forbidden": forbidden, "last_answer": text[:300]}

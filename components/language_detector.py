@@ -1,9 +1,11 @@
 """NLU component: tags each message with the language to answer in.
 
-It emits a `language` entity ("en" or "nb") only when the message decides it (or,
-for an undecided message, when the channel sends a hint in the metadata). The
-`language` slot is mapped from that entity, so an undecided message ("ok", "takk")
-leaves the slot, and thus the conversation's language, as it was.
+It emits a `language` entity ("en" or "nb") only when the text decides it. The
+`language` slot is mapped from that entity, so an undecided message ("ok", "takk",
+"India" as an answer to a form) leaves the conversation's language as it was. A
+channel's hint (the web page's language, a Teams locale) is applied once, when a
+session starts, by action_session_start (actions/session.py), not per message: a
+hint sent with every message would otherwise override the conversation each time.
 """
 from __future__ import annotations
 
@@ -17,24 +19,13 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.input_guard import INPUT_KIND
-from language import detect_language, resolve_language
+from language import detect_language
 from language.input_check import UNREADABLE
 
 LANGUAGE_ENTITY = "language"
 # Where the detected language is kept on the message for later components
 # (the tokenizer picks its spaCy rules by it).
 DETECTED_LANGUAGE = "detected_language"
-METADATA_KEYS = ("language", "lang", "locale")
-
-
-def language_hint(metadata: Optional[Dict[Text, Any]]) -> Optional[Text]:
-    """The channel's language hint: metadata 'language', 'lang' or 'locale'."""
-    if not isinstance(metadata, dict):
-        return None
-    for key in METADATA_KEYS:
-        if metadata.get(key):
-            return metadata[key]
-    return None
 
 
 @DefaultV1Recipe.register(
@@ -55,9 +46,8 @@ class LanguageDetector(GraphComponent):
         for message in messages:
             if message.get(INPUT_KIND) in UNREADABLE:
                 continue  # nothing to read; the conversation keeps its language
-            text = message.get(TEXT)
-            message.set(DETECTED_LANGUAGE, detect_language(text))
-            language = resolve_language(text, language_hint(message.get("metadata")))
+            language = detect_language(message.get(TEXT))
+            message.set(DETECTED_LANGUAGE, language)
             if language:
                 entity = {
                     "entity": LANGUAGE_ENTITY,

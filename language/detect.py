@@ -107,6 +107,20 @@ def detect_language(text: object) -> Optional[str]:
     return "en" if english > scandinavian else "nb"
 
 
+HINT_KEYS = ("language", "lang", "locale")
+
+
+def language_hint(metadata: object) -> Optional[str]:
+    """The language a channel suggests in its metadata ('language', 'lang' or 'locale')."""
+    if not isinstance(metadata, dict):
+        return None
+    for key in HINT_KEYS:
+        language = normalise_language_tag(metadata.get(key))
+        if language:
+            return language
+    return None
+
+
 def resolve_language(text: object, hint: object = None) -> Optional[str]:
     """The language to answer in for this message, or None to keep the conversation's.
 

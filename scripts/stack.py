@@ -14,11 +14,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 from urllib.error import URLError
 from urllib.request import urlopen
 
 import yaml
+
+from channels.credentials import with_channels
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -64,8 +66,33 @@ def runtime_endpoints(actions_port: int, tracker_db: Path, directory: Path) -> P
     return path
 
 
+def web_origins(web_port: int) -> List[str]:
+    return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+def runtime_credentials(credentials: Path, origins: List[str], directory: Path) -> Tuple[Path, List[str]]:
+    """credentials.yml with `origins` added to the socket.io channel's allowed origins.
+
+    Returns the file and the channel's whole list of origins."""
+    channels = yaml.safe_load(credentials.read_text(encoding="utf-8")) or {}
+    allowed = list(origins)
+    for name, settings in channels.items():
+        if name.endswith("socketio.SocketIOInput") and isinstance(settings, dict):
+            configured = settings.get("cors_allowed_origins") or []
+            allowed = list(dict.fromkeys([*([configured] if isinstance(configured, str) else configured), *origins]))
+            settings["cors_allowed_origins"] = allowed
+    path = directory / "credentials.runtime.yml"
+    path.write_text(yaml.safe_dump(channels, sort_keys=False), encoding="utf-8")
+    return path, allowed
+
+
 class Stack:
-    """The action server and the Rasa server, as child processes."""
+    """The action server and the Rasa server, as child processes.
+
+    With `web_port`, also the demo pages with the chat widget (webchat/server.py); the
+    socket.io channel and the HTTP API (CORS) then accept those pages' origins next to
+    the sites listed in credentials.yml, and no others.
+    """
 
     def __init__(
         self,
@@ -77,6 +104,7 @@ class Stack:
         log_dir: Optional[Path] = None,
         cors: str = "*",
         extra_env: Optional[Dict[str, str]] = None,
+        web_port: Optional[int] = None,
     ) -> None:
         self.rasa_port = rasa_port or free_port()
         self.actions_port = actions_port or free_port()
@@ -88,10 +116,16 @@ class Stack:
         self.tracker_db = tracker_db or (self.work_dir / "conversations.db")
         self.env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
         self.processes: List[subprocess.Popen] = []
+        self.channels: List[str] = []  # credentials.channels.yml channels turned on
+        self.web_port = web_port
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
@@ -109,10 +143,15 @@ class Stack:
 
     def start_rasa(self) -> None:
         endpoints = runtime_endpoints(self.actions_port, self.tracker_db, self.work_dir)
+        credentials, cors = self.credentials, [self.cors]
+        if self.web_port:
+            credentials, cors = runtime_credentials(self.credentials, web_origins(self.web_port), self.work_dir)
+        # Teams, Slack, Telegram: on when their variables are set (credentials.channels.yml).
+        credentials, self.channels = with_channels(credentials, self.env, self.work_dir)
         args = [
             str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
             "--interface", os.environ.get("RASA_INTERFACE", "127.0.0.1"), "--enable-api",
-            "--credentials", str(self.credentials), "--endpoints", str(endpoints), "--cors", self.cors,
+            "--credentials", str(credentials), "--endpoints", str(endpoints), "--cors", *cors,
         ]
         if os.environ.get("RASA_API_TOKEN"):
             args += ["--auth-token", os.environ["RASA_API_TOKEN"]]
@@ -120,10 +159,18 @@ class Stack:
         # /status names the model file only once the model is loaded.
         wait_for(f"{self.rasa_url}/status", 300, process, expect="model_file")
 
+    def start_web(self) -> None:
+        process = self._spawn(
+            "web", [str(VENV_BIN / "python"), "-m", "webchat.server", "--port", str(self.web_port), "--rasa-url", self.rasa_url]
+        )
+        wait_for(f"{self.web_url}/", 30, process)
+
     def start(self) -> "Stack":
         try:
             self.start_actions()
             self.start_rasa()
+            if self.web_port:
+                self.start_web()
         except Exception:
             self.stop()
             raise
@@ -153,9 +200,10 @@ def main() -> None:
     args = parser.parse_args()
     rasa_port = int(os.environ.get("RASA_PORT", 5005))
     actions_port = int(os.environ.get("ACTIONS_PORT", 5055))
+    web_port = int(os.environ.get("WEB_PORT", 8000))
     logs = ROOT / "logs"
     logs.mkdir(exist_ok=True)
-    stack = Stack(rasa_port, actions_port, tracker_db=ROOT / "conversations.db", log_dir=logs)
+    stack = Stack(rasa_port, actions_port, tracker_db=ROOT / "conversations.db", log_dir=logs, web_port=web_port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print("Starting the action server...", flush=True)
@@ -169,8 +217,14 @@ def main() -> None:
             return
         print("Starting the Rasa server (loading the model)...", flush=True)
         stack.start_rasa()
+        for name in stack.channels:
+            print(f"Channel on: {name} (POST {stack.rasa_url}/webhooks/{name.split('.')[1]}/webhook)", flush=True)
+        print("Starting the web server (demo pages with the chat)...", flush=True)
+        stack.start_web()
         print(
             "\nThe assistant is running.\n"
+            f"  Chat (English):   http://localhost:{web_port}/\n"
+            f"  Chat (Norwegian): http://localhost:{web_port}/nb/\n"
             f"  REST:      POST {stack.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hei\"}}\n"
             f"  socket.io: {stack.rasa_url}/socket.io (web chat widget)\n"
             f"  Logs:      {logs}/\n"

@@ -20,11 +20,6 @@ quiet() {
 step "System packages for the browser and mail tests"
 bash scripts/system-deps.sh
 
-if [ -f webchat/package-lock.json ]; then
-  step "Web chat widget build (npm ci)"
-  (cd webchat && npm ci --no-audit --no-fund --loglevel=error && if grep -q '"build"' package.json; then npm run --silent build; fi)
-fi
-
 step "Rasa data validation"
 # Exits non-zero on errors (conflicting rules/stories, unknown intents...), not on warnings.
 quiet validate $RASA data validate --domain domain --max-history 5

@@ -17,7 +17,12 @@ from tests.conftest import rest_say
 
 
 def texts(messages):
-    return " ".join(m.get("text") or "" for m in messages)
+    """The bot's reply as one line (Rasa sends each paragraph as its own message)."""
+    return " ".join(" ".join((m.get("text") or "").split()) for m in messages)
+
+
+def expected(name, language):
+    return " ".join(response_text(name, language).split())
 
 
 def new_sender():
@@ -38,7 +43,7 @@ def test_short_message_keeps_the_conversation_language(stack):
     sender = new_sender()
     rest_say(stack.rasa_url, sender, "hvem må betale studieavgift?")
     reply = texts(rest_say(stack.rasa_url, sender, "takk"))
-    assert reply == response_text("utter_youre_welcome", "nb")
+    assert reply == expected("utter_youre_welcome", "nb")
 
 
 def test_person_switching_language_is_followed(stack):
@@ -51,7 +56,15 @@ def test_person_switching_language_is_followed(stack):
 def test_channel_hint_decides_an_undecided_first_message(stack):
     # "hello" alone does not decide the language; the Norwegian page's hint does.
     reply = texts(rest_say(stack.rasa_url, new_sender(), "hello", metadata={"language": "nb"}))
-    assert reply == response_text("utter_greet", "nb")
+    assert reply == expected("utter_greet", "nb")
+
+
+def test_a_hint_sent_with_every_message_does_not_flip_the_conversation(stack):
+    sender = new_sender()
+    nb_page = {"language": "nb"}
+    first = texts(rest_say(stack.rasa_url, sender, "what are the requirements to get admitted?", metadata=nb_page))
+    assert "Source:" in first
+    assert texts(rest_say(stack.rasa_url, sender, "thanks", metadata=nb_page)) == expected("utter_youre_welcome", "en")
 
 
 def test_text_wins_over_the_channel_hint(stack):
@@ -67,7 +80,7 @@ def test_text_wins_over_the_channel_hint(stack):
 def test_unreadable_input_gets_a_polite_answer_in_the_conversation_language(stack, bad):
     sender = new_sender()
     rest_say(stack.rasa_url, sender, "hva er opptakskravene?")
-    assert texts(rest_say(stack.rasa_url, sender, bad)) == response_text("utter_bad_input", "nb")
+    assert texts(rest_say(stack.rasa_url, sender, bad)) == expected("utter_bad_input", "nb")
 
 
 def test_very_long_message_is_answered(stack):
@@ -82,15 +95,15 @@ def test_out_of_scope_is_handed_over_with_the_programme_contact(stack):
 
 
 def test_chitchat_in_both_languages(stack):
-    assert texts(rest_say(stack.rasa_url, new_sender(), "are you a real person or a bot?")) == response_text("utter_iamabot", "en")
-    assert texts(rest_say(stack.rasa_url, new_sender(), "er du en robot?")) == response_text("utter_iamabot", "nb")
+    assert texts(rest_say(stack.rasa_url, new_sender(), "are you a real person or a bot?")) == expected("utter_iamabot", "en")
+    assert texts(rest_say(stack.rasa_url, new_sender(), "er du en robot?")) == expected("utter_iamabot", "nb")
 
 
 def test_picking_an_offered_answer_gives_it(stack):
     sender = new_sender()
     rest_say(stack.rasa_url, sender, "hei, hva er opptakskravene?")
     reply = texts(rest_say(stack.rasa_url, sender, '/faq_choice{"faq_key": "online_courses"}'))
-    assert reply == response_text("utter_faq/online_courses", "nb")
+    assert reply == expected("utter_faq/online_courses", "nb")
 
 
 def tracker(rasa_url, sender):
@@ -107,4 +120,4 @@ def test_conversation_survives_a_restart(tmp_path):
         events = tracker(second.rasa_url, sender)["events"]
         assert any(e.get("event") == "user" and "studieavgift" in (e.get("text") or "") for e in events)
         # the language is remembered too: a short message after the restart stays Norwegian
-        assert texts(rest_say(second.rasa_url, sender, "takk")) == response_text("utter_youre_welcome", "nb")
+        assert texts(rest_say(second.rasa_url, sender, "takk")) == expected("utter_youre_welcome", "nb")

@@ -1,7 +1,7 @@
 """Which language the assistant answers in, message by message."""
 import pytest
 
-from language import detect_language, normalise_language_tag, resolve_language
+from language import detect_language, language_hint, normalise_language_tag, resolve_language
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,11 @@ def test_norwegian_names_in_english_sentences_stay_english(text):
 ])
 def test_short_questions_are_decided_with_function_words(text, expected):
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize("metadata, expected", [
+    ({"language": "nb"}, "nb"), ({"locale": "en-GB"}, "en"), ({"lang": "no"}, "nb"),
+    ({"locale": "de-DE"}, None), ({}, None), (None, None), ("nb", None),
+])
+def test_language_hint_from_channel_metadata(metadata, expected):
+    assert language_hint(metadata) == expected

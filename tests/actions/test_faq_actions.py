@@ -73,3 +73,25 @@ def test_unknown_choice_hands_over(key):
 def test_handover_picks_the_contact_by_topic(closest, confidence, active_loop, expected):
     messages, _ = run(ActionHandover(), tracker("en", ranking((closest, confidence)), active_loop=active_loop))
     assert [m["response"] for m in messages] == [expected]
+
+
+# --- session start: the channel's language hint -----------------------------------
+
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet  # noqa: E402
+
+from actions.session import ActionSessionStart  # noqa: E402
+
+
+def session_tracker(language, metadata):
+    return Tracker("tester", {"language": language, "session_started_metadata": metadata}, {}, [], False, None, {}, "")
+
+
+@pytest.mark.parametrize("language, metadata, expected", [
+    (None, {"language": "nb"}, [SessionStarted(), SlotSet("language", "nb"), ActionExecuted("action_listen")]),
+    (None, {"locale": "nb-NO"}, [SessionStarted(), SlotSet("language", "nb"), ActionExecuted("action_listen")]),
+    (None, None, [SessionStarted(), ActionExecuted("action_listen")]),
+    # the conversation's language wins over the hint
+    ("en", {"language": "nb"}, [SessionStarted(), SlotSet("language", "en"), ActionExecuted("action_listen")]),
+])
+def test_session_start_takes_the_hint_only_when_the_conversation_has_no_language(language, metadata, expected):
+    assert ActionSessionStart().run(CollectingDispatcher(), session_tracker(language, metadata), {}) == expected

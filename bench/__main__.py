@@ -1,0 +1,228 @@
+"""`make bench` / `python -m bench [--quick]`: quality, baselines, speed and size -> bench/results/.
+
+Steps (each printed with the elapsed time): answers of our model, the BM25 baseline and the
+Rasa-default baseline on bench/eval (+ out-of-scope recall on bench/eval_fresh); our stack
+over REST (reply language, fee dialogues, load from a separate process, peak RSS); the same
+load on Rasa's starter bot; cold training time; report (JSON, Markdown, PNG).
+--quick: every 3rd question, 1 and 8 concurrent for 8 s, no DIET baseline unless cached, no cold training.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bench import baselines, report
+from bench.quality import (HANDOVER, REPLY_LANGUAGE_DEFINITION, Outcome, answer_of, dialogue_passes,
+                           load_dialogues, load_questions, offered_choices, reply_language_of, summarise)
+from content import faq_topics
+from scripts.stack import MODEL, QUIET_ENV, ROOT, Stack
+from tests.conftest import rest_say
+
+EVAL, FRESH = ROOT / "bench" / "eval", ROOT / "bench" / "eval_fresh"
+CACHE, RESULTS = ROOT / "bench" / "cache", ROOT / "bench" / "results"
+BEGIN = time.monotonic()
+
+
+def step(text: str) -> None:
+    minutes, seconds = divmod(int(time.monotonic() - BEGIN), 60)
+    print(f"[{minutes:02d}:{seconds:02d}] {text}", flush=True)
+
+
+def parse_all(model: Path, texts: List[str], fix=lambda p: p) -> List[Dict]:
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no debug line per parsed message
+    logging.getLogger().setLevel(logging.WARNING)
+    agent = Agent.load(str(model))
+
+    async def run():
+        return [fix(await agent.parse_message(t)) for t in texts]
+
+    return asyncio.run(run())
+
+
+def quality_of(answers: List[str], questions, choices=None) -> Dict:
+    outcomes = [Outcome(q, a, (choices or {}).get(i, [])) for i, (q, a) in enumerate(zip(questions, answers))]
+    return summarise(outcomes, faq_topics())
+
+
+def group_rss_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) summed over the process group of `pid` (the server and its children)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) != pid:
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return round(total / 1024, 1)
+
+
+def run_load(stack: Stack, questions: List[str], tag: str, args) -> Dict:
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        qfile, out = Path(tmp) / "q.json", Path(tmp) / "out.json"
+        qfile.write_text(json.dumps(questions), encoding="utf-8")
+        command = [sys.executable, "-m", "bench.load", "--url", stack.rasa_url, "--questions", str(qfile),
+                   "--out", str(out), "--tag", tag, "--levels", args.levels, "--seconds", str(args.seconds),
+                   "--single", str(args.single)]
+        subprocess.run(command, cwd=ROOT, env={**os.environ, **QUIET_ENV}, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def rest_checks(stack: Stack, questions, quick: bool) -> Dict:
+    step(f"reply language over REST: {len(questions)} questions, each a new conversation")
+    languages = []
+    for i, q in enumerate(questions):
+        languages.append(reply_language_of(rest_say(stack.rasa_url, f"bench-lang-{i}", q.text)))
+    right = [lang == q.language for lang, q in zip(languages, questions)]
+    result = {"reply_language": round(sum(right) / len(right), 4), "reply_language_definition": REPLY_LANGUAGE_DEFINITION,
+              "reply_language_wrong": [{"text": q.text, "language": q.language, "reply": lang}
+                                       for q, lang, ok in zip(questions, languages, right) if not ok]}
+    path = EVAL / "dialogues.yml"
+    if not path.exists():
+        result["dialogues"] = {"success": None, "reason": f"{path.relative_to(ROOT)} is missing"}
+        return result
+    intents = json.loads(urlopen_json(f"{stack.rasa_url}/domain")).get("intents") or []
+    names = {next(iter(i)) if isinstance(i, dict) else i for i in intents}
+    if "ask_personal_fee" not in names:
+        result["dialogues"] = {"success": None, "reason": "the fee dialogue (intent ask_personal_fee) is not in the trained model"}
+        return result
+    cases = load_dialogues(path)
+    step(f"fee dialogues over REST: {len(cases)} conversations")
+    checks = []
+    for i, case in enumerate(cases):
+        last: List[Dict] = []
+        for turn in case.get("turns") or []:
+            last = rest_say(stack.rasa_url, f"bench-dialogue-{i}", str(turn))
+        checks.append(dialogue_passes(case, last))
+    passed = sum(c["passed"] for c in checks)
+    result["dialogues"] = {"success": round(passed / len(checks), 4) if checks else None, "passed": passed,
+                           "total": len(checks), "failures": [c for c in checks if not c["passed"]]}
+    return result
+
+
+def urlopen_json(url: str) -> str:
+    from urllib.request import Request, urlopen
+
+    with urlopen(Request(url, headers={"Accept": "application/json"}), timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def serve_and_load(model: Path, tag: str, load_questions_: List[str], args, checks=None) -> Dict:
+    step(f"{tag}: starting the action server and the Rasa server ({model.name})")
+    with Stack(model=model, log_dir=Path(tempfile.mkdtemp(prefix=f"bench-{tag}-logs-"))) as stack:
+        result = checks(stack) if checks else {}
+        step(f"{tag}: load from a separate process (one user, {args.levels} concurrent, {args.seconds:.0f} s each, long conversation)")
+        result["load"] = run_load(stack, load_questions_, tag, args)
+        actions, rasa = stack.processes[0], stack.processes[1]
+        result["rss_mb"] = {"rasa": group_rss_mb(rasa.pid), "actions": group_rss_mb(actions.pid)}
+    result["model_mb"] = round(model.stat().st_size / 1e6, 2)
+    return result
+
+
+def starter_model() -> Path:
+    import rasa
+
+    target = CACHE / f"starter-rasa-{rasa.__version__}.tar.gz"
+    if target.exists():
+        step(f"starter bot: cached model {target.relative_to(ROOT)}")
+        return target
+    step("starter bot: `rasa init --no-prompt` (creates and trains Rasa's example bot, a few minutes)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-starter-"))
+    (tmp / "bot").mkdir()
+    env = {**os.environ, **QUIET_ENV, "RASA_CACHE_DIRECTORY": str(tmp / ".cache")}
+    with open(CACHE / "starter-train.log", "w") as log:
+        subprocess.run([str(Path(sys.executable).parent / "rasa"), "init", "--no-prompt", "--init-dir", str(tmp / "bot")],
+                       cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+    models = sorted((tmp / "bot" / "models").glob("*.tar.gz"))
+    models[-1].rename(target)
+    return target
+
+
+def cold_train() -> float:
+    step("cold training: `rasa train --domain domain --force` into a temp dir, empty cache")
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
+        env = {**os.environ, **QUIET_ENV, "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache")}
+        start = time.monotonic()
+        subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--domain", "domain", "--config", "config.yml",
+                        "--data", "data", "--out", tmp, "--force", "--quiet"],
+                       cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        seconds = round(time.monotonic() - start, 1)
+    step(f"cold training took {seconds} s")
+    return seconds
+
+
+def machine() -> Dict:
+    import rasa
+
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "")
+    mem = next((int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), 0)
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / 1024 ** 2, 1), "python": platform.python_version(),
+            "rasa": rasa.__version__, "load_average_at_start": list(os.getloadavg())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    args.levels, args.seconds, args.single = ("1,8", 8.0, 40) if args.quick else ("1,8,32", 20.0, 150)
+    results: Dict = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": args.quick, "machine": machine()}
+    questions, fresh = load_questions(EVAL), load_questions(FRESH)
+    if args.quick:
+        questions, fresh = questions[::3], fresh[::3]
+    texts = [q.text for q in questions]
+    step(f"our model: parsing {len(questions)} bench/eval + {len(fresh)} bench/eval_fresh questions ({MODEL.name})")
+    parses = parse_all(MODEL, texts + [q.text for q in fresh])
+    ours = quality_of([answer_of(p) for p in parses[: len(texts)]], questions,
+                      {i: offered_choices(p) for i, p in enumerate(parses[: len(texts)])})
+    fresh_answers = [answer_of(p) for p in parses[len(texts):]]
+    results["quality"] = ours
+    results["oos_fresh"] = {"recall": round(sum(a == HANDOVER for a in fresh_answers) / len(fresh), 4), "questions": len(fresh)}
+    step(f"  accuracy {ours['accuracy']}, oos {ours['oos']}, fresh oos recall {results['oos_fresh']['recall']}")
+
+    step("baseline BM25: index the FAQ training questions and answers; hand-over threshold from tests/heldout")
+    bm25 = baselines.bm25_baseline()
+    results["baselines"] = {"bm25": {**quality_of([bm25.answer(t) for t in texts], questions), "threshold": bm25.threshold}}
+    step(f"  accuracy {results['baselines']['bm25']['accuracy']} (threshold {bm25.threshold})")
+
+    cached = baselines.rasa_default_model_path()
+    if args.quick and not cached.exists():
+        results["baselines"]["rasa_default"] = {"accuracy": {"en": None, "nb": None}, "reason": "--quick: not cached, not trained"}
+        step("baseline Rasa default pipeline: skipped (--quick and no cached model)")
+    else:
+        path, seconds = baselines.train_rasa_default(step)
+        step("baseline Rasa default pipeline: parsing the questions")
+        parses = parse_all(path, texts, baselines.default_parse)
+        results["baselines"]["rasa_default"] = {**quality_of([answer_of(p) for p in parses], questions),
+                                                "model": path.name, "train_seconds_when_built": seconds}
+        step(f"  accuracy {results['baselines']['rasa_default']['accuracy']}")
+
+    load_texts = [q.text for q in load_questions(EVAL)]
+    results["ours"] = serve_and_load(MODEL, "ours", load_texts, args, lambda stack: rest_checks(stack, questions, args.quick))
+    results["starter"] = serve_and_load(starter_model(), "starter", load_texts, args)
+    results["train_seconds"] = None if args.quick else cold_train()
+    step("writing bench/results/latest.json, latest.md, latest.png")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    summary = report.write(results, RESULTS)
+    print(summary, flush=True)
+    step("done")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""bench/results/latest.{json,md,png} from one run's raw results (nothing typed by hand)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List, Optional
+
+LANGS = ("en", "nb")
+
+
+def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return round(a / b, 3) if a is not None and b not in (None, 0) else None
+
+
+def flatten(r: Dict) -> Dict:
+    """The headline fields (see bench/README.md) plus the detail."""
+    q, ours, starter = r["quality"], r["ours"], r["starter"]
+    load, sload = ours["load"], starter["load"]
+    levels = lambda l, key: {c: v[key] for c, v in l["levels"].items()}  # noqa: E731
+    out: Dict = {
+        "timestamp": r["timestamp"], "quick": r["quick"], "machine": r["machine"],
+        "accuracy": q["accuracy"], "accuracy_by_topic": q["by_topic"], "clarified": q["clarified"],
+        "clarified_right": q["clarified_right"], "question_counts": q["counts"],
+        "oos": q["oos"], "oos_fresh": r["oos_fresh"],
+        "reply_language": ours["reply_language"], "reply_language_definition": ours["reply_language_definition"],
+        "dialogues": ours["dialogues"],
+        "baselines": {}, "error_ratio": {},
+        "latency_ms": {k: load["single"][k] for k in ("p50", "p95", "p99")},
+        "throughput_msgs_per_s": levels(load, "msgs_per_s"), "p95_ms": levels(load, "p95"),
+        "load_errors": load["errors"],
+        "turn50_over_turn1": load["long"]["turn50_over_turn1"],
+        "train_seconds": r["train_seconds"], "rss_mb": ours["rss_mb"], "model_mb": ours["model_mb"],
+        "reference": {"starter": {
+            "latency_ms": {k: sload["single"][k] for k in ("p50", "p95", "p99")},
+            "throughput_msgs_per_s": levels(sload, "msgs_per_s"), "p95_ms": levels(sload, "p95"),
+            "turn50_over_turn1": sload["long"]["turn50_over_turn1"], "rss_mb": starter["rss_mb"],
+            "model_mb": starter["model_mb"], "load_errors": sload["errors"]}},
+    }
+    for name, b in r["baselines"].items():
+        out["baselines"][name] = {k: b.get(k) for k in ("accuracy", "by_topic", "oos", "clarified", "threshold", "model", "reason") if k in b}
+        out["error_ratio"][name] = {
+            lang: _ratio(1 - q["accuracy"][lang], None if b["accuracy"][lang] is None else 1 - b["accuracy"][lang]) for lang in LANGS}
+    out["load"] = {"ours": load, "starter": sload}
+    out["errors"] = q["errors"]
+    out["reply_language_wrong"] = ours["reply_language_wrong"]
+    out["targets"] = targets(out)
+    return out
+
+
+def targets(o: Dict) -> List[Dict]:
+    s = o["reference"]["starter"]
+    rows = [
+        ("answer accuracy, English", o["accuracy"]["en"], ">= 0.95", lambda v: v >= 0.95),
+        ("answer accuracy, Norwegian", o["accuracy"]["nb"], ">= 0.93", lambda v: v >= 0.93),
+        ("out-of-scope recall (bench/eval)", o["oos"]["recall"], ">= 0.90", lambda v: v >= 0.90),
+        ("in-scope questions handed over", o["oos"]["in_scope_handed_over"], "<= 0.03", lambda v: v <= 0.03),
+        ("replies in the right language", o["reply_language"], ">= 0.99", lambda v: v >= 0.99),
+    ]
+    for name, ratios in o["error_ratio"].items():
+        for lang in LANGS:
+            rows.append((f"error rate / {name} error rate, {lang}", ratios[lang], "<= 0.5", lambda v: v <= 0.5))
+    rows += [
+        ("one-user p95 / starter bot's", _ratio(o["latency_ms"]["p95"], s["latency_ms"]["p95"]), "<= 1.5", lambda v: v <= 1.5),
+        ("throughput at 32 / starter bot's", _ratio(o["throughput_msgs_per_s"].get("c32"), s["throughput_msgs_per_s"].get("c32")),
+         ">= 1.5", lambda v: v >= 1.5),
+        ("p95 at 32 concurrent (ms)", o["p95_ms"].get("c32"), "< 1000", lambda v: v < 1000),
+        ("turn 50 / turn 1 latency", o["turn50_over_turn1"], "<= 1.5", lambda v: v <= 1.5),
+        ("cold training (s)", o["train_seconds"], "< 180", lambda v: v < 180),
+        ("Rasa server peak RSS (MB)", o["rss_mb"]["rasa"], "< 1536", lambda v: v < 1536),
+    ]
+    return [{"target": n, "value": v, "goal": g, "met": None if v is None else bool(f(v))} for n, v, g, f in rows]
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f} %"
+
+
+def markdown(o: Dict) -> str:
+    b = o["baselines"]
+    lines = [f"# Benchmark {o['timestamp']}{' (--quick)' if o['quick'] else ''}", "",
+             f"Machine: {o['machine']['cpus']} CPUs ({o['machine']['cpu']}), {o['machine']['memory_gb']} GB, "
+             f"Rasa {o['machine']['rasa']}, load average at start {o['machine']['load_average_at_start']}.", "",
+             "## Targets", "", "| target | value | goal | met |", "| --- | --- | --- | --- |"]
+    for t in o["targets"]:
+        mark = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
+        lines.append(f"| {t['target']} | {t['value']} | {t['goal']} | {mark} |")
+    lines += ["", "## Answer quality on bench/eval (held out)", "",
+              "| | ours | Rasa default (DIET) | BM25 |", "| --- | --- | --- | --- |"]
+    for lang in LANGS:
+        lines.append(f"| accuracy {lang} | {_pct(o['accuracy'][lang])} | {_pct(b.get('rasa_default', {}).get('accuracy', {}).get(lang))} "
+                     f"| {_pct(b['bm25']['accuracy'][lang])} |")
+    for key in ("recall", "precision", "in_scope_handed_over"):
+        lines.append(f"| out-of-scope {key.replace('_', ' ')} | {_pct(o['oos'][key])} | "
+                     f"{_pct(b.get('rasa_default', {}).get('oos', {}).get(key))} | {_pct(b['bm25']['oos'][key])} |")
+    lines += ["", f"Out-of-scope recall on bench/eval_fresh ({o['oos_fresh']['questions']} questions): {_pct(o['oos_fresh']['recall'])}. "
+              f"Clarifying question instead of an answer: en {_pct(o['clarified']['en'])}, nb {_pct(o['clarified']['nb'])}. "
+              f"BM25 hand-over threshold (from tests/heldout): {b['bm25'].get('threshold')}.", "",
+              f"Replies in the right language: {_pct(o['reply_language'])}. {o['reply_language_definition']}", ""]
+    d = o["dialogues"]
+    lines.append(f"Fee dialogues (bench/eval/dialogues.yml over REST): " + (
+        f"{d['passed']}/{d['total']} = {_pct(d['success'])}" if d.get("success") is not None else f"null ({d.get('reason')})"))
+    lines += ["", "### Accuracy per topic", "", "| topic | en | nb |", "| --- | --- | --- |"]
+    for topic in sorted(set(o["accuracy_by_topic"]["en"]) | set(o["accuracy_by_topic"]["nb"])):
+        lines.append(f"| {topic} | {_pct(o['accuracy_by_topic']['en'].get(topic))} | {_pct(o['accuracy_by_topic']['nb'].get(topic))} |")
+    s = o["reference"]["starter"]
+    lines += ["", "## Speed and size (REST, action server running, load from a separate process)", "",
+              "| | ours | starter bot |", "| --- | --- | --- |"]
+    for k in ("p50", "p95", "p99"):
+        lines.append(f"| one user, {k} (ms) | {o['latency_ms'][k]} | {s['latency_ms'][k]} |")
+    for c in o["throughput_msgs_per_s"]:
+        lines.append(f"| {c[1:]} concurrent: msg/s, p95 ms | {o['throughput_msgs_per_s'][c]}, {o['p95_ms'][c]} "
+                     f"| {s['throughput_msgs_per_s'].get(c)}, {s['p95_ms'].get(c)} |")
+    lines += [f"| turn 50 / turn 1 latency | {o['turn50_over_turn1']} | {s['turn50_over_turn1']} |",
+              f"| peak RSS Rasa / actions (MB) | {o['rss_mb']['rasa']} / {o['rss_mb']['actions']} | {s['rss_mb']['rasa']} / {s['rss_mb']['actions']} |",
+              f"| model (MB) | {o['model_mb']} | {s['model_mb']} |",
+              f"| failed requests | {o['load_errors']} | {s['load_errors']} |",
+              f"| cold training (s) | {o['train_seconds']} | |", "",
+              "turn 50 / turn 1: mean latency of turns 45-55 over turns 1-5 of one 55-turn conversation.", "",
+              "![plots](latest.png)", ""]
+    return "\n".join(lines)
+
+
+def plot(o: Dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    for name, load, style in (("ours", o["load"]["ours"], "o-"), ("starter bot", o["load"]["starter"], "s--")):
+        levels = sorted(load["levels"].values(), key=lambda v: v["concurrency"])
+        xs = [v["concurrency"] for v in levels]
+        left.plot(xs, [v["p95"] for v in levels], style, label=f"{name} p95")
+        left.plot(xs, [v["p50"] for v in levels], style, alpha=0.4, label=f"{name} p50")
+    left.set(xscale="log", xlabel="concurrent conversations", ylabel="latency (ms)", title="REST latency vs concurrency")
+    left.set_xticks([1, 8, 32]), left.set_xticklabels(["1", "8", "32"])
+    left.legend(), left.grid(alpha=0.3)
+    topics = sorted(set(o["accuracy_by_topic"]["en"]) | set(o["accuracy_by_topic"]["nb"]))
+    for i, lang in enumerate(LANGS):
+        values = [100 * (o["accuracy_by_topic"][lang].get(t) or 0) for t in topics]
+        right.barh([y + 0.4 * i for y in range(len(topics))], values, height=0.4, label=lang)
+    right.set_yticks([y + 0.2 for y in range(len(topics))]), right.set_yticklabels(topics)
+    right.set(xlabel="answer accuracy (%)", xlim=(0, 100), title="Accuracy per topic (bench/eval)")
+    right.legend(loc="lower right"), right.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: Dict, folder: Path) -> str:
+    o = flatten(results)
+    (folder / "latest.json").write_text(json.dumps(o, indent=1, ensure_ascii=False), encoding="utf-8")
+    text = markdown(o)
+    (folder / "latest.md").write_text(text, encoding="utf-8")
+    plot(o, folder / "latest.png")
+    return "\n".join(l for l in text.splitlines() if l.startswith("|") and "|" in l[1:])[:4000]

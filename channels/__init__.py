@@ -1,0 +1,1 @@
+"""Rasa input channels of the assistant (credentials.yml names them by module path)."""

@@ -1,0 +1,1 @@
+"""The web chat: demo pages, widget build (package.json) and their server (server.py)."""
