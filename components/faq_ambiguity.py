@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT
 from rasa.shared.nlu.training_data.message import Message
+
+from components.base import ConfiguredComponent
 
 FAQ_INTENT = "faq"
 AMBIGUOUS_INTENT = "faq_ambiguous"
@@ -28,24 +27,18 @@ def faq_ranking(message: Message) -> List[Dict[Text, Any]]:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class FaqAmbiguityClassifier(GraphComponent):
+class FaqAmbiguityClassifier(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"threshold": 0.5, "margin": 0.15}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self.threshold = config["threshold"]
-        self.margin = config["margin"]
+    @property
+    def threshold(self) -> float:
+        return self.config["threshold"]
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "FaqAmbiguityClassifier":
-        return cls(config)
+    @property
+    def margin(self) -> float:
+        return self.config["margin"]
 
     def is_ambiguous(self, ranking: List[Dict[Text, Any]]) -> bool:
         if len(ranking) < 2:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.base import ConfiguredComponent
 from components.language_detector import DETECTED_LANGUAGE
 from entities import extract_entities
 from entities.pipeline import LANGUAGES, pipeline
@@ -23,18 +21,11 @@ from entities.pipeline import LANGUAGES, pipeline
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class FeeEntityExtractor(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "FeeEntityExtractor":
+class FeeEntityExtractor(ConfiguredComponent):
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         for language in LANGUAGES:
             pipeline(language)  # build the spaCy rules now, not on the first message
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

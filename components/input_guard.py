@@ -7,16 +7,14 @@ intent to `bad_input`, whatever the classifiers guessed from nothing.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import ConfiguredComponent
 from language.input_check import OK, UNREADABLE, check_input
 
 INPUT_KIND = "input_kind"
@@ -25,22 +23,10 @@ BAD_INPUT_INTENT = "bad_input"
 PLACEHOLDER_TEXT = "unreadable"
 
 
-class _Stateless(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        return cls()
-
-
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class InputSanitizer(_Stateless):
+class InputSanitizer(ConfiguredComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
@@ -55,7 +41,7 @@ class InputSanitizer(_Stateless):
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class UnreadableInputClassifier(_Stateless):
+class UnreadableInputClassifier(ConfiguredComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if message.get(INPUT_KIND) in UNREADABLE:

@@ -9,15 +9,13 @@ hint sent with every message would otherwise override the conversation each time
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.base import ConfiguredComponent
 from components.input_guard import INPUT_KIND
 from language import detect_language
 from language.input_check import UNREADABLE
@@ -31,17 +29,7 @@ DETECTED_LANGUAGE = "detected_language"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class LanguageDetector(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
-        return cls()
-
+class LanguageDetector(ConfiguredComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if message.get(INPUT_KIND) in UNREADABLE:
