@@ -29,6 +29,10 @@ SPRING = re.compile(r"\b(spring|january|february|jan|feb|vår|våren|varen|janua
 BEFORE = re.compile(r"\b(before|prior to|earlier than|før)\b", re.I)
 FUTURE = re.compile(r"\b(next|this|coming|upcoming|soon|not yet|neste|kommende|i høst|til høsten|snart|"
                     r"ikke begynt|ikke startet|ennå ikke|enda ikke)\b", re.I)
+# "I will start the MSc in August": a start still ahead is after autumn 2023 (the fees began then).
+STARTING = re.compile(r"\b(will start|starting|start(?:s)? (?:in|this|next)|going to start|begin(?:ning)?|"
+                      r"begynner|skal begynne|starter|begynne)\b", re.I)
+AUTUMN = re.compile(r"\b(august|september|autumn|fall|høst|høsten|host|hosten)\b", re.I)
 SPECIAL = [  # (pattern, special_situation), first match wins
     (r"erasmus", "erasmus_mundus"),
     (r"nordic five|nordic 5|n5t|joint nordic|nordisk master", "nordic_five_tech"),
@@ -77,6 +81,8 @@ def start_term_from(text: str, asked: bool) -> Optional[str]:
         season = "spring" if SPRING.search(text) else "autumn"
         return "before_autumn_2023" if began_before_fees(value, season) else "from_autumn_2023"
     if asked and FUTURE.search(text):
+        return "from_autumn_2023"
+    if STARTING.search(text) and (AUTUMN.search(text) or FUTURE.search(text)):
         return "from_autumn_2023"
     return None
 

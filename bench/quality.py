@@ -15,6 +15,13 @@ from typing import Callable, Dict, Iterable, List, Optional
 
 import yaml
 
+def _personal_answers() -> Dict[str, List[str]]:
+    from components.personal_question import PersonalQuestionClassifier
+
+    return {intent: [f"faq/{key}" for key in keys] for intent, keys in PersonalQuestionClassifier.answered_faqs().items()}
+
+
+PERSONAL_ANSWERS = _personal_answers()
 HANDOVER = "handover"
 CLARIFY = "clarify"
 HANDOVER_INTENTS = {"out_of_scope", "nlu_fallback", "human_handoff_unsure"}
@@ -74,7 +81,9 @@ class Outcome:
 
     @property
     def correct(self) -> bool:
-        return self.answer == self.question.expected
+        # "I'm Indian, do I pay?" labelled faq/fee_who_pays: the personal fee dialogue
+        # answering it for the person is right too (components/personal_question.py).
+        return self.answer == self.question.expected or self.question.expected in PERSONAL_ANSWERS.get(self.answer, ())
 
     @property
     def clarified_right(self) -> bool:

@@ -103,3 +103,12 @@ def test_stop_cancels_the_form(stack, stop, language_word):
     opening = "calculate my tuition fee" if stop == "stop" else "regn ut studieavgiften min"
     replies = converse(stack, [opening, stop])
     assert language_word in text_of(replies[1])
+
+
+def test_a_dane_asking_the_general_question_gets_the_personal_answer(stack):
+    """ "Jeg er dansk, må jeg betale studieavgift?" names a citizenship: no general rule, the answer for a Dane."""
+    from tests.conftest import rest_say as _say
+
+    reply = " ".join(m.get("text") or "" for m in _say(stack.rasa_url, "dane-nb-1", "Jeg er dansk, må jeg betale studieavgift?"))
+    assert "Danmark" in reply and "Kilde:" in reply
+    assert "254 950" not in reply
