@@ -204,7 +204,8 @@ def main() -> None:
     logs = ROOT / "logs"
     logs.mkdir(exist_ok=True)
     stack = Stack(rasa_port, actions_port, tracker_db=ROOT / "conversations.db", log_dir=logs, web_port=web_port)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, lambda *_: sys.exit(0))
     try:
         print("Starting the action server...", flush=True)
         stack.start_actions()
@@ -238,7 +239,10 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        print("\nStopping...", flush=True)
+        try:
+            print("\nStopping...", flush=True)
+        except OSError:
+            pass  # stdout may be a pipe that Ctrl-C already closed (make run | tee)
         stack.stop()
 
 
