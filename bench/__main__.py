@@ -8,10 +8,17 @@ load on Rasa's starter bot; cold training time; report (JSON, Markdown, PNG).
 """
 from __future__ import annotations
 
+import os
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("PYTHONWARNINGS", "ignore")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+warnings.filterwarnings("ignore")
+
 import argparse
 import asyncio
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -201,6 +208,10 @@ def main() -> None:
     results["baselines"] = {"bm25": {**quality_of([bm25.answer(t) for t in texts], questions), "threshold": bm25.threshold}}
     step(f"  accuracy {results['baselines']['bm25']['accuracy']} (threshold {bm25.threshold})")
 
+    load_texts = [q.text for q in load_questions(EVAL)]
+    results["ours"] = serve_and_load(MODEL, "ours", load_texts, args, lambda stack: rest_checks(stack, questions, args.quick))
+    results["starter"] = serve_and_load(starter_model(), "starter", load_texts, args)
+    results["train_seconds"] = None if args.quick else cold_train()
     cached = baselines.rasa_default_model_path()
     if args.quick and not cached.exists():
         results["baselines"]["rasa_default"] = {"accuracy": {"en": None, "nb": None}, "reason": "--quick: not cached, not trained"}
@@ -213,10 +224,6 @@ def main() -> None:
                                                 "model": path.name, "train_seconds_when_built": seconds}
         step(f"  accuracy {results['baselines']['rasa_default']['accuracy']}")
 
-    load_texts = [q.text for q in load_questions(EVAL)]
-    results["ours"] = serve_and_load(MODEL, "ours", load_texts, args, lambda stack: rest_checks(stack, questions, args.quick))
-    results["starter"] = serve_and_load(starter_model(), "starter", load_texts, args)
-    results["train_seconds"] = None if args.quick else cold_train()
     step("writing bench/results/latest.json, latest.md, latest.png")
     RESULTS.mkdir(parents=True, exist_ok=True)
     summary = report.write(results, RESULTS)

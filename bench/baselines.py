@@ -54,10 +54,40 @@ def rasa_default_model_path() -> Path:
 def train_rasa_default(log: Callable[[str], None] = print) -> Tuple[Path, Optional[float]]:
     """The cached default-pipeline model, trained first if missing. Returns (path, seconds or None)."""
     target = rasa_default_model_path()
+    _wait_for_other_training(target, log)
     if target.exists():
         log(f"rasa default pipeline: cached model {target.relative_to(ROOT)} (no training)")
         return target, None
     CACHE.mkdir(parents=True, exist_ok=True)
+    lock = target.with_name(target.name + ".training")
+    lock.write_text(str(os.getpid()))
+    try:
+        return _train(target, log)
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _progress() -> str:
+    """The last progress bar line of the training log: component and epoch."""
+    text = (CACHE / "rasa-default-train.log").read_text(errors="replace")
+    component = text.rsplit("Starting to train component '", 1)[-1].split("'", 1)[0] if "Starting to train" in text else "preparing"
+    epoch = text.rsplit("Epochs:", 1)[-1].split("[", 1)[0].split("|")[-1].strip() if "Epochs:" in text else ""
+    return f"{component} epoch {epoch}".strip()
+
+
+def _wait_for_other_training(target: Path, log: Callable[[str], None]) -> None:
+    """Another `make bench` is training the same model: wait for it rather than train twice."""
+    lock = target.with_name(target.name + ".training")
+    while lock.exists() and not target.exists():
+        try:
+            os.kill(int(lock.read_text().strip()), 0)
+        except (ValueError, ProcessLookupError):
+            return
+        log(f"rasa default pipeline: another process is training it, waiting ({_progress()})")
+        time.sleep(60)
+
+
+def _train(target: Path, log: Callable[[str], None]) -> Tuple[Path, Optional[float]]:
     log(f"rasa default pipeline: no cached model for this data -> training DIET+ResponseSelector "
         f"(about 15 min on 2 cores, only this once) -> {target.relative_to(ROOT)}")
     with tempfile.TemporaryDirectory(prefix="bench-rasa-default-") as tmp:
@@ -68,11 +98,17 @@ def train_rasa_default(log: Callable[[str], None] = print) -> Tuple[Path, Option
                "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache"), "PYTHONWARNINGS": "ignore"}
         start = time.monotonic()
         with open(CACHE / "rasa-default-train.log", "w") as out:
-            subprocess.run(
+            process = subprocess.Popen(
                 [str(VENV_BIN / "rasa"), "train", "nlu", "--config", str(config), "--nlu", str(NLU),
                  "--domain", str(DOMAIN), "--out", tmp, "--fixed-model-name", "rasa-default"],
-                cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, check=True,
+                cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
+            while process.poll() is None:
+                time.sleep(5)
+                if int(time.monotonic() - start) % 60 < 5:
+                    log(f"rasa default pipeline: training ({_progress()})")
+            if process.returncode:
+                raise RuntimeError(f"rasa train nlu failed, see {CACHE / 'rasa-default-train.log'}")
         seconds = time.monotonic() - start
         shutil.move(str(Path(tmp) / "rasa-default.tar.gz"), str(target))
     log(f"rasa default pipeline: trained in {seconds / 60:.1f} min")

@@ -127,12 +127,14 @@ def plot(o: Dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    for name, load, style in (("ours", o["load"]["ours"], "o-"), ("starter bot", o["load"]["starter"], "s--")):
+    for name, load, colour in (("ours", o["load"]["ours"], "tab:blue"), ("starter bot", o["load"]["starter"], "tab:grey")):
         levels = sorted(load["levels"].values(), key=lambda v: v["concurrency"])
         xs = [v["concurrency"] for v in levels]
-        left.plot(xs, [v["p95"] for v in levels], style, label=f"{name} p95")
-        left.plot(xs, [v["p50"] for v in levels], style, alpha=0.4, label=f"{name} p50")
-    left.set(xscale="log", xlabel="concurrent conversations", ylabel="latency (ms)", title="REST latency vs concurrency")
+        left.plot(xs, [v["p95"] for v in levels], "o-", color=colour, label=f"{name} p95")
+        left.plot(xs, [v["p50"] for v in levels], "o:", color=colour, label=f"{name} p50")
+        for x, v in zip(xs, levels):
+            left.annotate(f"{v['msgs_per_s']:.1f}/s", (x, v["p95"]), textcoords="offset points", xytext=(4, 4), fontsize=8, color=colour)
+    left.set(xscale="log", xlabel="concurrent conversations", ylabel="latency (ms)", title="REST latency vs concurrency (labels: msg/s)")
     left.set_xticks([1, 8, 32]), left.set_xticklabels(["1", "8", "32"])
     left.legend(), left.grid(alpha=0.3)
     topics = sorted(set(o["accuracy_by_topic"]["en"]) | set(o["accuracy_by_topic"]["nb"]))
@@ -140,10 +142,11 @@ def plot(o: Dict, path: Path) -> None:
         values = [100 * (o["accuracy_by_topic"][lang].get(t) or 0) for t in topics]
         right.barh([y + 0.4 * i for y in range(len(topics))], values, height=0.4, label=lang)
     right.set_yticks([y + 0.2 for y in range(len(topics))]), right.set_yticklabels(topics)
-    right.set(xlabel="answer accuracy (%)", xlim=(0, 100), title="Accuracy per topic (bench/eval)")
-    right.legend(loc="lower right"), right.grid(axis="x", alpha=0.3)
+    right.axvline(95, color="tab:blue", ls=":", lw=1), right.axvline(93, color="tab:orange", ls=":", lw=1)
+    right.set(xlabel="answer accuracy (%)", xlim=(0, 100), title="Accuracy per topic (bench/eval; targets 95/93 %)")
+    right.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0)), right.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
 
