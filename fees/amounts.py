@@ -72,9 +72,9 @@ def _check(value: Number, name: str) -> Decimal:
     return value
 
 
-def annual_fee(level: Optional[str] = None, *, programme: Optional[str] = None,
-               category: Optional[str] = None, share_percent: Number = PERCENT) -> AmountResult:
-    """The fee for one year at `share_percent` of full time (part-time reduces it proportionally)."""
+def _share_of_year(fraction_of_year: Decimal, period: str, basis: Tuple[str, ...], level: Optional[str],
+                   programme: Optional[str], category: Optional[str], share_percent: Number) -> AmountResult:
+    """A fraction of the annual price at `share_percent` of full time (0 % is not covered)."""
     share = _check(share_percent, "share_percent")
     price = _price(level, programme, category)
     if isinstance(price, AmountResult):
@@ -83,25 +83,23 @@ def annual_fee(level: Optional[str] = None, *, programme: Optional[str] = None,
     if share == 0:
         return _uncovered("amounts.part_time", level=level, category=category, share_percent=share)
     rule_id, notes = _share_rule(share, category)
-    return _amount(rule_id, annual, share / PERCENT, level, category, (), notes,
-                   period="year", share_percent=share)
+    return _amount(rule_id, annual, fraction_of_year * share / PERCENT, level, category, basis, notes,
+                   period=period, share_percent=share)
+
+
+def annual_fee(level: Optional[str] = None, *, programme: Optional[str] = None,
+               category: Optional[str] = None, share_percent: Number = PERCENT) -> AmountResult:
+    """The fee for one year at `share_percent` of full time (part-time reduces it proportionally)."""
+    return _share_of_year(Decimal(1), "year", (), level, programme, category, share_percent)
 
 
 def semester_fee(level: Optional[str] = None, *, programme: Optional[str] = None,
                  category: Optional[str] = None, share_percent: Number = PERCENT) -> AmountResult:
     """One semester: 30 of a year's 60 credits, times the part-time share."""
-    share = _check(share_percent, "share_percent")
-    price = _price(level, programme, category)
-    if isinstance(price, AmountResult):
-        return price
-    annual, level, category = price
-    if share == 0:
-        return _uncovered("amounts.part_time", level=level, category=category, share_percent=share)
     per_semester = nok(fact("amounts.above_full_load")["credits_per_semester"])
     per_year = nok(fact("conventions.credits_per_year")["value"])
-    rule_id, notes = _share_rule(share, category)
-    return _amount(rule_id, annual, per_semester / per_year * share / PERCENT, level, category,
-                   ("conventions.credits_per_year",), notes, period="semester", share_percent=share)
+    return _share_of_year(per_semester / per_year, "semester", ("conventions.credits_per_year",),
+                          level, programme, category, share_percent)
 
 
 def credits_fee(credits: Number, level: Optional[str] = None, *, programme: Optional[str] = None,

@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 from urllib.request import Request, urlopen
 
 import pytest
+from hypothesis import settings
 
 from scripts.stack import MODEL, Stack
+
+# Property tests: no per-example deadline (a loaded 2-core machine is slow), and in CI the
+# same examples every run, so a red CI always means a change, never a lucky draw.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -30,8 +30,9 @@ shares = st.decimals(min_value=1, max_value=100, places=0)
 def refund_range(result):
     """(least, most) the person can get back; None when the page does not say."""
     if result.outcome == "ambiguous":
-        amounts = [a for _, a in result.candidates]
-        return min(amounts), max(amounts)
+        # A reading the page does not settle either (e.g. less paid than the NOK 5000 kept) has no amount.
+        amounts = [a for _, a in result.candidates if a is not None]
+        return (min(amounts), max(amounts)) if amounts else None
     if result.amount is None:
         return None
     return result.amount, result.amount
