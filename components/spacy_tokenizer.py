@@ -51,7 +51,12 @@ class BilingualSpacyTokenizer(Tokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""
-        # Training examples never pass the LanguageDetector: detect them here.
-        language = message.get(DETECTED_LANGUAGE) or detect_language(message.get(TEXT)) or "nb"
+        # Training examples never pass the LanguageDetector: detect them here. A message
+        # it has seen keeps its verdict, even an undecided one (None): no second lingua run.
+        if DETECTED_LANGUAGE in message.data:
+            language = message.get(DETECTED_LANGUAGE)
+        else:
+            language = detect_language(message.get(TEXT))
+        language = language or "nb"
         tokens = spacy_tokens(text, language)
         return self._apply_token_pattern(tokens)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.quality import normalise
 from content import LANGUAGES, faq_topics, responses
 from language import detect_language
 
@@ -179,20 +180,16 @@ def test_every_faq_rests_on_a_seed_passage():
 
 # --- held-out questions ---------------------------------------------------------
 
-def normalised(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", text.lower()).strip()
-
-
 def test_held_out_questions_are_not_training_examples():
-    training = {normalised(q) for qs in TRAINING.values() for q in qs}
+    training = {normalise(q) for qs in TRAINING.values() for q in qs}
     for folder in (ROOT / "tests" / "heldout", ROOT / "bench" / "eval"):
-        held_out = {normalised(q) for qs in nlu_examples(folder).values() for q in qs}
+        held_out = {normalise(q) for qs in nlu_examples(folder).values() for q in qs}
         assert held_out, f"no held-out questions in {folder}"
         leaked = held_out & training
         assert not leaked, f"{len(leaked)} held-out questions are in the training data: {sorted(leaked)[:5]}"
 
 
 def test_development_and_benchmark_sets_are_disjoint():
-    dev = {normalised(q) for qs in nlu_examples(ROOT / "tests" / "heldout").values() for q in qs}
-    bench = {normalised(q) for qs in nlu_examples(ROOT / "bench" / "eval").values() for q in qs}
+    dev = {normalise(q) for qs in nlu_examples(ROOT / "tests" / "heldout").values() for q in qs}
+    bench = {normalise(q) for qs in nlu_examples(ROOT / "bench" / "eval").values() for q in qs}
     assert not dev & bench
