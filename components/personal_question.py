@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from components.base import ConfiguredComponent
 from components.faq_ambiguity import FAQ_INTENT, faq_ranking
+
+FALLBACK_INTENT = DEFAULT_NLU_FALLBACK_INTENT_NAME
 
 
 @DefaultV1Recipe.register(
@@ -41,7 +44,7 @@ class PersonalQuestionClassifier(ConfiguredComponent):
 
     def personal_intent(self, message: Message) -> Any:
         ranking = faq_ranking(message)
-        if (message.get(INTENT) or {}).get("name") != FAQ_INTENT or not ranking:
+        if self._leading_intents(message) - {FAQ_INTENT, *self.answered_faqs()} or not ranking:
             return None
         best = ranking[0]["intent_response_key"].split("/", 1)[-1]
         found = {
@@ -54,10 +57,29 @@ class PersonalQuestionClassifier(ConfiguredComponent):
             return self.config["refund_intent"]
         return None
 
+    @staticmethod
+    def _leading_intents(message: Message) -> set:
+        """The intent, or the two the FallbackClassifier found too close to call.
+
+        "Jeg er dansk, må jeg betale?" splits between `faq` (who pays) and
+        `ask_personal_fee`: two readings of the same request, so not a reason to give up.
+        """
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            return {intent}
+        ranked = [i["name"] for i in message.get(INTENT_RANKING_KEY) or [] if i["name"] != FALLBACK_INTENT]
+        return set(ranked[:2]) or {intent}
+
+    @staticmethod
+    def _confidence(message: Message, intent: Text) -> float:
+        """The FAQ's and the personal intent's confidence together: both mean this intent."""
+        ranking = {i["name"]: i["confidence"] for i in message.get(INTENT_RANKING_KEY) or []}
+        combined = ranking.get(FAQ_INTENT, 0.0) + ranking.get(intent, 0.0)
+        return min(1.0, combined or (message.get(INTENT) or {}).get("confidence", 1.0))
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = self.personal_intent(message)
             if intent:
-                confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
-                message.set(INTENT, {"name": intent, "confidence": confidence}, add_to_output=True)
+                message.set(INTENT, {"name": intent, "confidence": self._confidence(message, intent)}, add_to_output=True)
         return messages

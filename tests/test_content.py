@@ -180,16 +180,22 @@ def test_every_faq_rests_on_a_seed_passage():
 
 # --- held-out questions ---------------------------------------------------------
 
+HELD_OUT_SETS = [ROOT / "tests" / "heldout"] + sorted(p for p in (ROOT / "bench").glob("eval*") if p.is_dir())
+
+
 def test_held_out_questions_are_not_training_examples():
     training = {normalise(q) for qs in TRAINING.values() for q in qs}
-    for folder in (ROOT / "tests" / "heldout", ROOT / "bench" / "eval"):
+    for folder in HELD_OUT_SETS:
         held_out = {normalise(q) for qs in nlu_examples(folder).values() for q in qs}
         assert held_out, f"no held-out questions in {folder}"
         leaked = held_out & training
         assert not leaked, f"{len(leaked)} held-out questions are in the training data: {sorted(leaked)[:5]}"
 
 
-def test_development_and_benchmark_sets_are_disjoint():
-    dev = {normalise(q) for qs in nlu_examples(ROOT / "tests" / "heldout").values() for q in qs}
-    bench = {normalise(q) for qs in nlu_examples(ROOT / "bench" / "eval").values() for q in qs}
-    assert not dev & bench
+def test_held_out_sets_are_disjoint():
+    seen = {}
+    for folder in HELD_OUT_SETS:
+        questions = {normalise(q) for qs in nlu_examples(folder).values() for q in qs}
+        for other, earlier in seen.items():
+            assert not questions & earlier, f"{folder.name} and {other} share {sorted(questions & earlier)[:5]}"
+        seen[folder.name] = questions

@@ -6,10 +6,11 @@ from actions.fee_forms import start_term_from
 from components.personal_question import PersonalQuestionClassifier
 
 
-def message(best_faq, entities, intent="faq"):
+def message(best_faq, entities, intent="faq", ranking=None):
     return Message(data={
         "text": "...",
         "intent": {"name": intent, "confidence": 0.8},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking or [(intent, 0.8)]],
         "entities": [{"entity": e, "value": v} for e, v in (x if isinstance(x, tuple) else (x, "DK") for x in entities)],
         "response_selector": {"faq": {"ranking": [{"intent_response_key": f"faq/{best_faq}", "confidence": 0.9}]}},
     })
@@ -29,6 +30,22 @@ def test_personal_fee_questions_are_routed_to_the_dialogue(best_faq, entities, i
     classifier = PersonalQuestionClassifier(PersonalQuestionClassifier.get_default_config())
     [processed] = classifier.process([message(best_faq, entities, intent)])
     assert processed.get("intent")["name"] == expected
+
+
+# The FallbackClassifier gave up because `faq` (who pays) and `ask_personal_fee` were
+# too close: both readings ask for the same thing, so the personal answer is given,
+# with their confidence together. Any other close second keeps the fallback.
+@pytest.mark.parametrize("ranking, entities, expected, confidence", [
+    ([("nlu_fallback", 0.2), ("faq", 0.31), ("ask_personal_fee", 0.28)], ["country"], "ask_personal_fee", 0.59),
+    ([("nlu_fallback", 0.2), ("ask_personal_fee", 0.3), ("faq", 0.27)], ["country"], "ask_personal_fee", 0.57),
+    ([("nlu_fallback", 0.2), ("faq", 0.31), ("ask_personal_fee", 0.28)], [], "nlu_fallback", 0.8),
+    ([("nlu_fallback", 0.2), ("faq", 0.31), ("greet", 0.28)], ["country"], "nlu_fallback", 0.8),
+])
+def test_a_fallback_between_the_faq_and_the_personal_reading_is_personal(ranking, entities, expected, confidence):
+    classifier = PersonalQuestionClassifier(PersonalQuestionClassifier.get_default_config())
+    [processed] = classifier.process([message("fee_who_pays", entities, "nlu_fallback", ranking)])
+    assert processed.get("intent")["name"] == expected
+    assert processed.get("intent")["confidence"] == pytest.approx(confidence)
 
 
 @pytest.mark.parametrize("text, expected", [
