@@ -1,7 +1,8 @@
 """`make bench` / `python -m bench [--quick]`: quality, baselines, speed and size -> bench/results/.
 
 Steps (each printed with the elapsed time): answers of our model, the BM25 baseline and the
-Rasa-default baseline on bench/eval (+ out-of-scope recall on bench/eval_fresh); our stack
+Rasa-default baseline on bench/eval and bench/eval_unseen (+ out-of-scope recall on
+bench/eval_fresh); our stack
 over REST (reply language, fee dialogues, load from a separate process, peak RSS); the same
 load on Rasa's starter bot; cold training time; report (JSON, Markdown, PNG).
 --quick: every 3rd question, 1 and 8 concurrent for 8 s, no DIET baseline unless cached, no cold training.
@@ -34,7 +35,7 @@ from content import faq_topics
 from scripts.stack import MODEL, QUIET_ENV, ROOT, Stack
 from tests.conftest import rest_say
 
-EVAL, FRESH = ROOT / "bench" / "eval", ROOT / "bench" / "eval_fresh"
+EVAL, FRESH, UNSEEN = ROOT / "bench" / "eval", ROOT / "bench" / "eval_fresh", ROOT / "bench" / "eval_unseen"
 CACHE, RESULTS = ROOT / "bench" / "cache", ROOT / "bench" / "results"
 BEGIN = time.monotonic()
 
@@ -132,8 +133,14 @@ def urlopen_json(url: str) -> str:
 
 def serve_and_load(model: Path, tag: str, load_questions_: List[str], args, checks=None) -> Dict:
     step(f"{tag}: starting the action server and the Rasa server ({model.name})")
+    begin = time.perf_counter()
     with Stack(model=model, log_dir=Path(tempfile.mkdtemp(prefix=f"bench-{tag}-logs-"))) as stack:
-        result = checks(stack) if checks else {}
+        ready = time.perf_counter()
+        rest_say(stack.rasa_url, f"bench-first-{tag}", load_questions_[0])
+        # Start-up (both servers, model loaded) and the very first answer, before anything is warm.
+        result = {"startup_seconds": round(ready - begin, 1), "first_answer_ms": round(1000 * (time.perf_counter() - ready), 1)}
+        step(f"{tag}: servers ready after {result['startup_seconds']} s, first answer in {result['first_answer_ms']} ms")
+        result.update(checks(stack) if checks else {})
         step(f"{tag}: load from a separate process (one user, {args.levels} concurrent, {args.seconds:.0f} s each, long conversation)")
         result["load"] = run_load(stack, load_questions_, tag, args)
         actions, rasa = stack.processes[0], stack.processes[1]
@@ -184,28 +191,35 @@ def machine() -> Dict:
             "rasa": rasa.__version__, "load_average_at_start": list(os.getloadavg())}
 
 
+def unseen_summary(quality: Dict) -> Dict:
+    return {k: quality[k] for k in ("accuracy", "by_topic", "oos", "clarified", "counts")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     args.levels, args.seconds, args.single = ("1,8", 8.0, 40) if args.quick else ("1,8,32", 20.0, 150)
     results: Dict = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": args.quick, "machine": machine()}
-    questions, fresh = load_questions(EVAL), load_questions(FRESH)
+    questions, fresh, unseen = load_questions(EVAL), load_questions(FRESH), load_questions(UNSEEN)
     if args.quick:
-        questions, fresh = questions[::3], fresh[::3]
-    texts = [q.text for q in questions]
-    step(f"our model: parsing {len(questions)} bench/eval + {len(fresh)} bench/eval_fresh questions ({MODEL.name})")
-    parses = parse_all(MODEL, texts + [q.text for q in fresh])
+        questions, fresh, unseen = questions[::3], fresh[::3], unseen[::3]
+    texts, unseen_texts = [q.text for q in questions], [q.text for q in unseen]
+    step(f"our model: parsing {len(questions)} bench/eval + {len(fresh)} bench/eval_fresh + {len(unseen)} bench/eval_unseen questions ({MODEL.name})")
+    parses = parse_all(MODEL, texts + [q.text for q in fresh] + unseen_texts)
     ours = quality_of([answer_of(p) for p in parses[: len(texts)]], questions,
                       {i: offered_choices(p) for i, p in enumerate(parses[: len(texts)])})
-    fresh_answers = [answer_of(p) for p in parses[len(texts):]]
+    fresh_answers = [answer_of(p) for p in parses[len(texts): len(texts) + len(fresh)]]
     results["quality"] = ours
     results["oos_fresh"] = {"recall": round(sum(a == HANDOVER for a in fresh_answers) / len(fresh), 4), "questions": len(fresh)}
-    step(f"  accuracy {ours['accuracy']}, oos {ours['oos']}, fresh oos recall {results['oos_fresh']['recall']}")
+    results["unseen"] = {"ours": unseen_summary(quality_of([answer_of(p) for p in parses[len(texts) + len(fresh):]], unseen))}
+    step(f"  accuracy {ours['accuracy']}, oos {ours['oos']}, fresh oos recall {results['oos_fresh']['recall']}, "
+         f"unseen accuracy {results['unseen']['ours']['accuracy']}")
 
     step("baseline BM25: index the FAQ training questions and answers; hand-over threshold from tests/heldout")
     bm25 = baselines.bm25_baseline()
     results["baselines"] = {"bm25": {**quality_of([bm25.answer(t) for t in texts], questions), "threshold": bm25.threshold}}
+    results["unseen"]["bm25"] = unseen_summary(quality_of([bm25.answer(t) for t in unseen_texts], unseen))
     step(f"  accuracy {results['baselines']['bm25']['accuracy']} (threshold {bm25.threshold})")
 
     load_texts = [q.text for q in load_questions(EVAL)]
@@ -219,9 +233,10 @@ def main() -> None:
     else:
         path, seconds = baselines.train_rasa_default(step)
         step("baseline Rasa default pipeline: parsing the questions")
-        parses = parse_all(path, texts, baselines.default_parse)
-        results["baselines"]["rasa_default"] = {**quality_of([answer_of(p) for p in parses], questions),
+        parses = parse_all(path, texts + unseen_texts, baselines.default_parse)
+        results["baselines"]["rasa_default"] = {**quality_of([answer_of(p) for p in parses[: len(texts)]], questions),
                                                 "model": path.name, "train_seconds_when_built": seconds}
+        results["unseen"]["rasa_default"] = unseen_summary(quality_of([answer_of(p) for p in parses[len(texts):]], unseen))
         step(f"  accuracy {results['baselines']['rasa_default']['accuracy']}")
 
     step("writing bench/results/latest.json, latest.md, latest.png")

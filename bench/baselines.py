@@ -129,7 +129,7 @@ def default_parse(parse: Dict) -> Dict:
 def _training_examples() -> List[Tuple[str, str]]:
     """(label, text) for the FAQ (faq/<key>) and chit-chat training questions in data/nlu."""
     examples = []
-    for path in sorted(NLU.glob("*.yml")):
+    for path in sorted(NLU.rglob("*.yml")):
         if path.stem in ("out_of_scope", "fee_personal"):
             continue
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):

@@ -21,7 +21,7 @@ def flatten(r: Dict) -> Dict:
         "timestamp": r["timestamp"], "quick": r["quick"], "machine": r["machine"],
         "accuracy": q["accuracy"], "accuracy_by_topic": q["by_topic"], "clarified": q["clarified"],
         "clarified_right": q["clarified_right"], "question_counts": q["counts"],
-        "oos": q["oos"], "oos_fresh": r["oos_fresh"],
+        "oos": q["oos"], "oos_fresh": r["oos_fresh"], "unseen": r.get("unseen", {}),
         "reply_language": ours["reply_language"], "reply_language_definition": ours["reply_language_definition"],
         "dialogues": ours["dialogues"],
         "baselines": {}, "error_ratio": {},
@@ -30,11 +30,13 @@ def flatten(r: Dict) -> Dict:
         "load_errors": load["errors"],
         "turn50_over_turn1": load["long"]["turn50_over_turn1"],
         "train_seconds": r["train_seconds"], "rss_mb": ours["rss_mb"], "model_mb": ours["model_mb"],
+        "startup_seconds": ours.get("startup_seconds"), "first_answer_ms": ours.get("first_answer_ms"),
         "reference": {"starter": {
             "latency_ms": {k: sload["single"][k] for k in ("p50", "p95", "p99")},
             "throughput_msgs_per_s": levels(sload, "msgs_per_s"), "p95_ms": levels(sload, "p95"),
             "turn50_over_turn1": sload["long"]["turn50_over_turn1"], "rss_mb": starter["rss_mb"],
-            "model_mb": starter["model_mb"], "load_errors": sload["errors"]}},
+            "model_mb": starter["model_mb"], "load_errors": sload["errors"],
+            "startup_seconds": starter.get("startup_seconds"), "first_answer_ms": starter.get("first_answer_ms")}},
     }
     for name, b in r["baselines"].items():
         out["baselines"][name] = {k: b.get(k) for k in ("accuracy", "by_topic", "oos", "clarified", "threshold", "model", "reason") if k in b}
@@ -53,6 +55,9 @@ def targets(o: Dict) -> List[Dict]:
         ("answer accuracy, English", o["accuracy"]["en"], ">= 0.95", lambda v: v >= 0.95),
         ("answer accuracy, Norwegian", o["accuracy"]["nb"], ">= 0.93", lambda v: v >= 0.93),
         ("out-of-scope recall (bench/eval)", o["oos"]["recall"], ">= 0.90", lambda v: v >= 0.90),
+        ("answer accuracy, English (bench/eval_unseen)", _unseen(o, "accuracy", "en"), ">= 0.95", lambda v: v >= 0.95),
+        ("answer accuracy, Norwegian (bench/eval_unseen)", _unseen(o, "accuracy", "nb"), ">= 0.93", lambda v: v >= 0.93),
+        ("out-of-scope recall (bench/eval_unseen)", _unseen(o, "oos", "recall"), ">= 0.90", lambda v: v >= 0.90),
         ("in-scope questions handed over", o["oos"]["in_scope_handed_over"], "<= 0.03", lambda v: v <= 0.03),
         ("replies in the right language", o["reply_language"], ">= 0.99", lambda v: v >= 0.99),
     ]
@@ -69,6 +74,10 @@ def targets(o: Dict) -> List[Dict]:
         ("Rasa server peak RSS (MB)", o["rss_mb"]["rasa"], "< 1536", lambda v: v < 1536),
     ]
     return [{"target": n, "value": v, "goal": g, "met": None if v is None else bool(f(v))} for n, v, g, f in rows]
+
+
+def _unseen(o: Dict, field: str, key: str, system: str = "ours") -> Optional[float]:
+    return ((o.get("unseen") or {}).get(system) or {}).get(field, {}).get(key)
 
 
 def _pct(v) -> str:
@@ -92,6 +101,15 @@ def markdown(o: Dict) -> str:
     for key in ("recall", "precision", "in_scope_handed_over"):
         lines.append(f"| out-of-scope {key.replace('_', ' ')} | {_pct(o['oos'][key])} | "
                      f"{_pct(b.get('rasa_default', {}).get('oos', {}).get(key))} | {_pct(b['bm25']['oos'][key])} |")
+    if o.get("unseen"):
+        lines += ["", "## Answer quality on bench/eval_unseen (written after the last training-data change)", "",
+                  "| | ours | Rasa default (DIET) | BM25 |", "| --- | --- | --- | --- |"]
+        rows = [("accuracy", lang, f"accuracy {lang}") for lang in LANGS] + [
+            ("oos", key, f"out-of-scope {key.replace('_', ' ')}") for key in ("recall", "precision", "in_scope_handed_over")]
+        for field, key, label in rows:
+            lines.append(f"| {label} | " + " | ".join(_pct(_unseen(o, field, key, system)) for system in ("ours", "rasa_default", "bm25")) + " |")
+        lines.append("")
+        lines.append(f"Questions: {(o['unseen'].get('ours') or {}).get('counts')}.")
     lines += ["", f"Out-of-scope recall on bench/eval_fresh ({o['oos_fresh']['questions']} questions): {_pct(o['oos_fresh']['recall'])}. "
               f"Clarifying question instead of an answer: en {_pct(o['clarified']['en'])}, nb {_pct(o['clarified']['nb'])}. "
               f"BM25 hand-over threshold (from tests/heldout): {b['bm25'].get('threshold')}.", "",
@@ -113,6 +131,8 @@ def markdown(o: Dict) -> str:
     lines += [f"| turn 50 / turn 1 latency | {o['turn50_over_turn1']} | {s['turn50_over_turn1']} |",
               f"| peak RSS Rasa / actions (MB) | {o['rss_mb']['rasa']} / {o['rss_mb']['actions']} | {s['rss_mb']['rasa']} / {s['rss_mb']['actions']} |",
               f"| model (MB) | {o['model_mb']} | {s['model_mb']} |",
+              f"| start-up: both servers ready (s) | {o.get('startup_seconds')} | {s.get('startup_seconds')} |",
+              f"| first answer after start-up (ms) | {o.get('first_answer_ms')} | {s.get('first_answer_ms')} |",
               f"| failed requests | {o['load_errors']} | {s['load_errors']} |",
               f"| cold training (s) | {o['train_seconds']} | |", "",
               "turn 50 / turn 1: mean latency of turns 45-55 over turns 1-5 of one 55-turn conversation.", "",
