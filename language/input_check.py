@@ -36,11 +36,20 @@ class CheckedInput:
     truncated: bool = False
 
 
+# Python 3.10 knows Unicode 13: newer emoji ("🫶", "🥹") are "unassigned" to it. In the
+# blocks where Unicode puts emoji and pictographs they are symbols, not binary noise.
+_PICTOGRAPH_BLOCKS = range(0x1F000, 0x1FC00)
+
+
+def _is_control(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    if category == "Cn" and ord(ch) in _PICTOGRAPH_BLOCKS:
+        return False
+    return category in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r"
+
+
 def _control_share(text: str) -> float:
-    controls = sum(
-        1 for ch in text
-        if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r")
-    )
+    controls = sum(1 for ch in text if ch == "\ufffd" or _is_control(ch))
     return controls / max(len(text), 1)
 
 
@@ -49,7 +58,7 @@ def check_input(raw: object) -> CheckedInput:
         raw = "" if raw is None else str(raw)
     if _control_share(raw) > 0.1:
         return CheckedInput("", BINARY)
-    text = "".join(ch for ch in raw if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch in "\t\n")
+    text = "".join(ch for ch in raw if not _is_control(ch) or ch == "\n")
     truncated = len(text) > MAX_CHARS
     if truncated:
         cut = text[:MAX_CHARS]
