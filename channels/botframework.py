@@ -114,8 +114,6 @@ class BotFramework(RasaBotFramework):
 class BotFrameworkInput(RasaBotFrameworkInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
         require(credentials, "Bot Framework", "app_id", "app_password")
         return cls(
             str(credentials["app_id"]),

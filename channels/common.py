@@ -41,9 +41,10 @@ def api_url(credentials: Mapping[Text, Any], key: Text, default: Text) -> Text:
     return value or default
 
 
-def require(credentials: Mapping[Text, Any], channel: Text, *keys: Text) -> None:
-    """Refuse to start a channel whose secrets are missing: it could not verify requests."""
-    missing = [key for key in keys if not str(credentials.get(key) or "").strip()]
+def require(credentials: Optional[Mapping[Text, Any]], channel: Text, *keys: Text) -> None:
+    """Refuse to start a channel whose secrets are missing (or that has no credentials at
+    all): it could not verify requests."""
+    missing = [key for key in keys if not str((credentials or {}).get(key) or "").strip()]
     if missing:
         raise InvalidConfigException(
             f"The {channel} channel needs {', '.join(missing)} in credentials.yml "

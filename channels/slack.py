@@ -65,8 +65,6 @@ class SlackBot(RasaSlackBot):
 class SlackInput(RasaSlackInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
         require(credentials, "Slack", "slack_token", "slack_signing_secret")
         channel = super().from_credentials(credentials)
         channel.api_url = api_url(credentials, "api_url", SLACK_API).rstrip("/") + "/"

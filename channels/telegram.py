@@ -74,8 +74,6 @@ class TelegramOutput(RasaTelegramOutput):
 class TelegramInput(RasaTelegramInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
         require(credentials, "Telegram", "access_token", "verify", "webhook_url", "secret_token")
         channel = super().from_credentials(credentials)
         channel.api_url = api_url(credentials, "api_url", TELEGRAM_API)

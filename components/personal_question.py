@@ -44,7 +44,8 @@ class PersonalQuestionClassifier(ConfiguredComponent):
 
     def personal_intent(self, message: Message) -> Any:
         ranking = faq_ranking(message)
-        if self._leading_intents(message) - {FAQ_INTENT, *self.answered_faqs()} or not ranking:
+        readings = {FAQ_INTENT, self.config["fee_intent"], self.config["refund_intent"]}
+        if self._leading_intents(message) - readings or not ranking:
             return None
         best = ranking[0]["intent_response_key"].split("/", 1)[-1]
         found = {

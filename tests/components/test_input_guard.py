@@ -3,15 +3,10 @@ UnreadableInputClassifier, whatever the classifiers in between guessed."""
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from components.input_guard import InputSanitizer, UnreadableInputClassifier
+from components.input_guard import UnreadableInputClassifier
 from language.input_check import MAX_CHARS
 
 GUESS = {"name": "faq", "confidence": 0.83}  # what a classifier might make of "unreadable"
-
-
-@pytest.fixture(scope="module")
-def sanitizer():
-    return InputSanitizer.create({}, None, None, None)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from components.input_guard import InputSanitizer
 from components.language_detector import LanguageDetector
 
 COUNTRY = {"entity": "country", "value": "DK", "start": 5, "end": 11, "extractor": "FeeEntityExtractor"}
@@ -11,11 +10,6 @@ COUNTRY = {"entity": "country", "value": "DK", "start": 5, "end": 11, "extractor
 @pytest.fixture(scope="module")
 def detector():
     return LanguageDetector.create({}, None, None, None)
-
-
-@pytest.fixture(scope="module")
-def sanitizer():
-    return InputSanitizer.create({}, None, None, None)
 
 
 def language_entities(message):

@@ -128,6 +128,16 @@
     return svg;
   }
 
+  // A button showing only an icon: its label is for screen readers and the tooltip.
+  function iconButton(className, type, label, iconName) {
+    var button = el("button", className);
+    button.type = type;
+    button.setAttribute("aria-label", label);
+    button.title = label;
+    button.appendChild(icon(iconName));
+    return button;
+  }
+
   function srOnly(text) {
     return el("span", "iew-sr-only", text);
   }
@@ -362,19 +372,11 @@
     subtitle.appendChild(connection);
     heading.appendChild(title);
     heading.appendChild(subtitle);
-    var restart = el("button", "iew-icon-button iew-restart");
-    restart.type = "button";
-    restart.setAttribute("aria-label", t.restart);
-    restart.title = t.restart;
-    restart.appendChild(icon("restart"));
+    var restart = iconButton("iew-icon-button iew-restart", "button", t.restart, "restart");
     restart.addEventListener("click", function () {
       self.restart();
     });
-    var close = el("button", "iew-icon-button iew-close");
-    close.type = "button";
-    close.setAttribute("aria-label", t.closeChat);
-    close.title = t.closeChat;
-    close.appendChild(icon("close"));
+    var close = iconButton("iew-icon-button iew-close", "button", t.closeChat, "close");
     close.addEventListener("click", function () {
       self.close();
     });
@@ -415,11 +417,7 @@
     input.placeholder = t.placeholder;
     input.setAttribute("autocomplete", "off");
     input.setAttribute("enterkeyhint", "send");
-    var send = el("button", "iew-send");
-    send.type = "submit";
-    send.setAttribute("aria-label", t.send);
-    send.title = t.send;
-    send.appendChild(icon("send"));
+    var send = iconButton("iew-send", "submit", t.send, "send");
     form.appendChild(label);
     form.appendChild(input);
     form.appendChild(send);
