@@ -53,9 +53,36 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
+# Invisible characters that change how text reads without being seen: zero-width spaces and
+# joiners, the byte-order mark, soft hyphen, and the bidirectional controls (U+202A-202E,
+# U+2066-2069, LRM/RLM/ALM) used to disguise text ("Trojan source"). Removed before NLU.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x034F, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+     0x2060, 0x2061, 0x2062, 0x2063, 0x2064, *range(0x2066, 0x2070), 0xFEFF]
+)
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width letters, ligatures, compatibility digits -> plain ones) without the
+    invisible and bidirectional control characters. Never longer than its input: where NFKC
+    would expand the text (ligatures, "ﷺ" spells out a phrase) only the characters that fold
+    to one character are folded."""
+    visible = text.translate(_INVISIBLE)
+    folded = unicodedata.normalize("NFKC", visible).translate(_INVISIBLE)
+    if len(folded) <= len(text):
+        return folded
+    return "".join(_fold_one(ch) for ch in visible)
+
+
+def _fold_one(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 and ord(folded) not in _INVISIBLE else ch
+
+
 def check_input(raw: object) -> CheckedInput:
     if not isinstance(raw, str):
         raw = "" if raw is None else str(raw)
+    raw = normalise_text(raw)
     if _control_share(raw) > 0.1:
         return CheckedInput("", BINARY)
     text = "".join(ch for ch in raw if not _is_control(ch) or ch == "\n")
