@@ -81,9 +81,15 @@ class Answer:
     def is_fee(self) -> bool:
         return bool(self.key) and faq_topics().get(self.key, {}).get("topic") in FEE_TOPICS
 
-    def describe(self) -> str:
+    def code(self) -> str:
+        """status:intent@confidence, without any of the question's words (fit for logs)."""
         what = f"faq/{self.key}" if self.key else self.intent or "?"
-        return f"{self.status}:{what}@{self.confidence:.2f}" + (f" ({self.reason})" if self.reason else "")
+        return f"{self.status}:{what}@{self.confidence:.2f}"
+
+    def describe(self) -> str:
+        """code() and the reason, which may quote the question ("sensitive: 'sick'"): for the
+        adviser's draft and the state database, never for logs."""
+        return self.code() + (f" ({self.reason})" if self.reason else "")
 
 
 def render(key: Optional[str], language: str) -> Optional[str]:

@@ -24,7 +24,9 @@ OWN_HEADER_VALUE = "ie-assistant"
 _REPLY_PREFIX = re.compile(r"^\s*(re|sv|aw)\s*:", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_][^\W\d_'-]+$", re.UNICODE)
 MAX_REFERENCES = 10
-QUOTE_CHARS = 3000
+# The reply quotes the questions it answers, this short: enough to recognise them, too little
+# to pass on someone's text (a reply to a forged address must not carry a message for it).
+QUOTE_CHARS = 300
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +83,17 @@ def draft_message_id(original_id: str, domain: str) -> str:
     return f"<draft-{digest}@{domain}>"
 
 
+def short_quote(questions: Sequence[str], limit: int = QUOTE_CHARS) -> str:
+    """The questions, one a line, cut at a word before `limit` characters ("…" marks a cut)."""
+    text = "\n".join(q.strip() for q in questions if q.strip())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
 def _answer_block(answer: Answer, language: str, draft: bool, several: bool) -> List[str]:
     lines = [phrase(language, "question", question=answer.question)] if several or draft else []
     if answer.status == ANSWERED:
@@ -113,16 +126,20 @@ def compose(mail: DecodedMail, answers: Sequence[Answer], mail_from: str, draft:
         block = _answer_block(answer, lang, draft, several)
         if block:
             paragraphs.append("\n".join(block))
+    if draft and not shown:  # e.g. a message too large to read: the adviser writes it all
+        paragraphs.append(phrase(lang, "placeholder"))
     if any(a.is_fee or a.status == PERSONAL for a in shown):
         paragraphs.append(phrase(lang, "fee_contact"))
     paragraphs.append(phrase(lang, "contact"))
     paragraphs.append(phrase(lang, "closing"))
     if not draft:
         paragraphs.append(phrase(lang, "automatic"))
-    if mail.text:
-        quoted = "\n".join("> " + line if line else ">" for line in mail.text[:QUOTE_CHARS].split("\n"))
+    # Only the questions, short: never the rest of the text, the signature or earlier mail.
+    quote = short_quote([a.question for a in shown])
+    if quote:
+        quoted = "\n".join("> " + line if line else ">" for line in quote.split("\n"))
         sender = mail.sender_name or mail.from_address
-        paragraphs.append(phrase(lang, "quote_header", date=mail.date, sender=sender) + "\n" + quoted)
+        paragraphs.append(phrase(lang, "quote_header", date=mail.date[:100], sender=sender[:100]) + "\n" + quoted)
     domain = domain_of(mail_from)
     original = key or mail.message_id or f"{mail.from_address} {mail.date} {mail.subject}"
     message_id = draft_message_id(original, domain) if draft else make_msgid(domain=domain)

@@ -62,7 +62,10 @@ class Config:
     state_db: Path = ROOT / "mail-state.db"
     poll_seconds: float = 60.0
     max_attempts: int = 5  # transient failures (assistant down...) before handing over
-    max_replies_per_sender: int = 3  # automatic replies per sender and 24 h, then drafts
+    max_replies_per_sender: int = 3  # automatic replies per recipient and 24 h, then drafts
+    max_replies_per_hour: int = 30  # automatic replies in all per hour, then drafts
+    max_bytes: int = 200_000  # a larger message is never downloaded whole: a draft says so
+    authserv_id: str = ""  # our mail server's Authentication-Results id; empty: no DMARC check
     rasa_url: str = "http://localhost:5005"
     rasa_token: str = field(default="", repr=False)
     start_rasa: bool = True  # start the assistant (scripts.stack.Stack) if RASA_URL does not answer
@@ -96,6 +99,9 @@ class Config:
             poll_seconds=float(e("MAIL_POLL_SECONDS", cls.poll_seconds)),
             max_attempts=int(e("MAIL_MAX_ATTEMPTS", cls.max_attempts)),
             max_replies_per_sender=int(e("MAIL_MAX_REPLIES_PER_SENDER", cls.max_replies_per_sender)),
+            max_replies_per_hour=int(e("MAIL_MAX_REPLIES_PER_HOUR", cls.max_replies_per_hour)),
+            max_bytes=int(e("MAIL_MAX_BYTES", cls.max_bytes)),
+            authserv_id=e("MAIL_AUTHSERV_ID", "").strip(),
             rasa_url=e("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_token=e("RASA_API_TOKEN", ""),
             start_rasa=_bool(e("MAIL_START_RASA", "true")),
@@ -118,6 +124,10 @@ class Config:
                 problems.append(f"MAIL_{name.upper()} must be one of {', '.join(SECURITY)}")
         if not 0.0 < self.threshold <= 1.0:
             problems.append("MAIL_CONFIDENCE_THRESHOLD must be in (0, 1]")
+        if self.max_bytes < 1000:
+            problems.append("MAIL_MAX_BYTES must be at least 1000")
+        if self.max_replies_per_hour < 0 or self.max_replies_per_sender < 0:
+            problems.append("MAIL_MAX_REPLIES_PER_HOUR and MAIL_MAX_REPLIES_PER_SENDER must not be negative")
         if problems:
             raise ValueError("; ".join(problems))
 

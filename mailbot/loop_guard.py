@@ -23,7 +23,7 @@ def skip_reason(msg: Message, own_addresses: Iterable[str] = ()) -> Optional[str
         return "our own message"
     auto = header(msg, "Auto-Submitted").lower()
     if auto and auto != "no":
-        return f"auto-submitted ({auto})"
+        return "auto-submitted"  # not the value: it is the sender's text, and reasons are logged
     for name in p["auto_headers"]:
         if msg.get(name) is not None and header(msg, name).lower() not in ("no", "false", "0"):
             return f"auto-reply header {name}"
@@ -43,10 +43,10 @@ def skip_reason(msg: Message, own_addresses: Iterable[str] = ()) -> Optional[str
     for name in ("From", "Reply-To", "Sender"):
         found = address(msg, name)[1].lower()
         if found and no_reply.search(found):
-            return f"no-reply sender ({found})"
+            return f"no-reply sender ({name})"
         if found and name == "From" and found in own:
             return "sent from our own address"
     subject = header(msg, "Subject")
     if re.search(p["auto_subject"], subject, re.IGNORECASE):
-        return f"automatic subject ({subject[:40]!r})"
+        return "automatic subject"
     return None

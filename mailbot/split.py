@@ -61,6 +61,7 @@ def split_questions(text: str, language: Optional[str] = None, subject: str = ""
     sentences = [s for s in _sentences(text) if not greeting.match(s) and _letters(s) >= MIN_LETTERS]
     p = patterns()
     questions: List[str] = []
+    seen = set()  # lower-cased questions: one set look-up, not a scan of the list per sentence
     previous = ""  # the last sentence that is not a question: context for "Is that enough?"
     for sentence in sentences:
         if not is_question(sentence, language):
@@ -70,7 +71,8 @@ def split_questions(text: str, language: Optional[str] = None, subject: str = ""
                 re.search(p["needs_context"], sentence, re.IGNORECASE):
             sentence = f"{previous} {sentence}"
         previous = ""
-        if sentence.lower() not in (q.lower() for q in questions):
+        if sentence.lower() not in seen:
+            seen.add(sentence.lower())
             questions.append(sentence)
     if questions:
         return questions

@@ -3,21 +3,30 @@
 Nothing here deletes, moves or expunges: flags are set with UID STORE directly, because
 imap_tools' `flag()` expunges the folder afterwards (which would remove messages someone
 else marked \\Deleted). Messages are fetched with BODY.PEEK, so nothing is marked as read.
+
+Sizes first: each batch's RFC822.SIZE is fetched alone, and a message larger than
+MAIL_MAX_BYTES (or of unknown size) is never downloaded whole, only the first HEADER_BYTES
+of its header; it is handed on with `too_large = True`.
 """
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from datetime import date
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Iterable, Iterator, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional
 
-from imap_tools import AND, H, MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools import AND, H, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 
 from mailbot.config import Config
 
 FETCH_BATCH = 50
+HEADER_BYTES = 65536  # what is read of a too-large message: the start of its header
+# On the server's FETCH lines (short, one per message): "12 (UID 34 RFC822.SIZE 5678)".
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 NOT_SENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
@@ -74,15 +83,49 @@ class Mailbox:
             if typ != "OK":
                 raise RuntimeError(f"could not set {flag} on UID {uid}: {data}")
 
-    def new_messages(self, since: str, done: Iterable[str]) -> Iterator:
-        """Inbox messages whose UID is not in `done`, oldest first, in batches."""
+    def sizes(self, uids: List[str]) -> Dict[str, int]:
+        """UID -> RFC822.SIZE, asked for alone (no message data)."""
+        typ, data = self.mb.client.uid("FETCH", ",".join(uids), "(UID RFC822.SIZE)")
+        if typ != "OK":
+            raise RuntimeError(f"could not fetch message sizes: {typ}")
+        found: Dict[str, int] = {}
+        for item in data or []:
+            line = item[0] if isinstance(item, tuple) else item
+            if not isinstance(line, bytes):
+                continue
+            uid, size = _UID.search(line[:500]), _SIZE.search(line[:500])
+            if uid and size:
+                found[uid.group(1).decode()] = int(size.group(1))
+        return found
+
+    def header_only(self, uid: str) -> Optional[MailMessage]:
+        """The message with only the start of its header (a too-large message)."""
+        typ, data = self.mb.client.uid("FETCH", uid, f"(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER]<0.{HEADER_BYTES}>)")
+        if typ != "OK" or not data or data[0] is None:
+            return None
+        message = MailMessage(data)
+        message.too_large = True
+        return message
+
+    def new_messages(self, since: str, done: Iterable[str], max_bytes: int) -> Iterator:
+        """Inbox messages whose UID is not in `done`, oldest first, in batches; a message over
+        `max_bytes` (or of unknown size) with its header only and `too_large` set."""
         criteria = "ALL"
         if since:
             criteria = AND(date_gte=date.fromisoformat(since)) if since[4:5] == "-" else f"SINCE {since}"
         finished = set(done)
         todo = [u for u in self.mb.uids(criteria) if u not in finished]
         for start in range(0, len(todo), FETCH_BATCH):
-            yield from self.mb.fetch(uid_list=todo[start:start + FETCH_BATCH], mark_seen=False, bulk=True)
+            batch = todo[start:start + FETCH_BATCH]
+            sizes = self.sizes(batch)
+            small = [u for u in batch if 0 < sizes.get(u, 0) <= max_bytes]
+            fetched = {m.uid: m for m in self.mb.fetch(uid_list=small, mark_seen=False, bulk=True)} if small else {}
+            for uid in batch:
+                message = fetched.get(uid) if uid in small else self.header_only(uid)
+                if message is not None:
+                    if not hasattr(message, "too_large"):
+                        message.too_large = False
+                    yield message
 
 
 class Smtp:

@@ -9,31 +9,40 @@ left in `sending` may or may not have gone out: if its reply is in the Sent fold
 finished as answered, otherwise it is never resent blindly; the reply becomes a draft with a
 note and the original is flagged for an adviser (at most once, never lost). Originals are never
 deleted, moved, expunged or marked read (see transport.py).
+
+Who gets an automatic reply: the From address (Reply-To only in From's domain), only when
+MAIL_AUTHSERV_ID's DMARC verdict passes (sender_auth.py), at most MAIL_MAX_REPLIES_PER_SENDER
+per address a day and MAIL_MAX_REPLIES_PER_HOUR in all; everything else becomes a draft.
+Logs name a message by a hash of its Message-ID and say what was decided (intents, states,
+counts), never who wrote, the subject or any of the text.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import imaplib
 import logging
 import re
 import time
 from dataclasses import dataclass, fields
 from email.utils import parseaddr
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from mailbot import compose as c
 from mailbot import state as st
 from mailbot.answer import (ANSWERED, SMALL, AssistantError, AssistantUnavailable, Parse, RasaParser,
                             answer_questions)
 from mailbot.config import Config
-from mailbot.decode import DecodedMail, decode
+from mailbot.decode import DecodedMail, decode, domain
 from mailbot.loop_guard import skip_reason
 from mailbot.personal import personal_reason
+from mailbot.sender_auth import dmarc_verdict
 from mailbot.split import max_questions, split_questions
 from mailbot.transport import Mailbox, Smtp, SmtpNotSent, SmtpUnavailable, open_mailbox
 
 log = logging.getLogger("mailbot")
 DAY = 24 * 3600
+HOUR = 3600
 UNAVAILABLE = (AssistantUnavailable, SmtpUnavailable)
 
 
@@ -57,6 +66,17 @@ class Summary:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+def short_id(key: str) -> str:
+    """How logs name a message: a Message-ID can contain an address, its hash cannot."""
+    return "id=" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def redact(text: object) -> str:
+    """An error message for the log: short, and every word with an "@" replaced (an SMTP
+    refusal names the recipient)."""
+    return " ".join("<address>" if "@" in word else word for word in str(text)[:500].split())
+
+
 def message_key(obj, uid: str, uidvalidity: int) -> str:
     found = re.search(r"<[^<>\s]+>", str(obj.get("Message-ID") or ""))
     if found:
@@ -75,6 +95,9 @@ class Worker:
         self.box: Optional[Mailbox] = None
         self.summary = Summary()
         self.stopping = False
+        if not config.authserv_id:
+            log.warning("sender authentication is off (MAIL_AUTHSERV_ID is not set): replies go to the From "
+                        "address without a DMARC check (a Reply-To in another domain is still never used)")
 
     def _uid_of(self, key: str) -> Optional[str]:
         uid = self.state.uid_for(key, self.config.inbox, self.box.uidvalidity)
@@ -119,7 +142,7 @@ class Worker:
                 raise
             return False
         except Exception as error:  # unknown whether it went out: never a blind resend
-            log.warning("%s: SMTP failed mid-way (%s)", key, error)
+            log.warning("%s: SMTP failed mid-way (%s)", short_id(key), redact(error))
             self._recover(self.state.get(key))
             return True
         self.state.set(key, st.SENT)
@@ -136,7 +159,7 @@ class Worker:
                 note = c.phrase(reply.language, "note_interrupted")
                 draft = c.Reply(**{**reply.as_dict(), "automatic": False, "body": f"{note}\n\n{reply.body}",
                                    "message_id": c.draft_message_id(key, c.domain_of(reply.mail_from))})
-                log.warning("%s: interrupted while sending; not resent, drafted for an adviser", key)
+                log.warning("%s: interrupted while sending; not resent, drafted for an adviser", short_id(key))
                 self._draft(key, uid, draft, "interrupted while sending: " + record["detail"])
                 return "drafted"
         current = self.state.get(key)
@@ -147,7 +170,29 @@ class Worker:
         return "drafted"
 
     # -- one message ------------------------------------------------------------------------------
-    def _process(self, key: str, uid: str, obj) -> str:
+    def _sender_checks(self, obj, mail: DecodedMail) -> Tuple[List[str], List[str]]:
+        """Reasons (free of the message's text) and draft notes why this sender gets no
+        automatic reply: a Reply-To elsewhere, several From addresses, no DMARC pass."""
+        why: List[str] = []
+        notes: List[str] = []
+        if mail.from_count > 1:
+            why.append("several From addresses")
+            notes.append("note_several_senders")
+        if mail.reply_to and mail.reply_to.lower() != mail.sender.lower():
+            why.append("Reply-To in another domain")
+            notes.append("note_reply_to")
+        if self.config.authserv_id:
+            verified, verdict = dmarc_verdict(obj, domain(mail.from_address), self.config.authserv_id)
+            if not verified:
+                why.append(f"sender not verified ({verdict})")
+                notes.append("note_unverified")
+        return why, notes
+
+    def _log(self, outcome: str, key: str, mail: DecodedMail, codes: List[str], why: List[str]) -> None:
+        log.info("%s%s %s lang=%s %s%s", "[dry-run] " if self.dry_run else "", outcome, short_id(key),
+                 mail.language, " ".join(codes) or "-", f" | draft: {'; '.join(why)}" if why else "")
+
+    def _process(self, key: str, uid: str, obj, too_large: bool = False) -> str:
         cfg = self.config
         mail: DecodedMail = decode(obj)
         reason = skip_reason(obj, self.own)
@@ -155,8 +200,18 @@ class Worker:
             return self._skip(key, mail, reason or "reply address is our own")
         if not mail.sender:
             raise ValueError("malformed: no sender address")
+        fields_ = dict(sender=mail.from_address, recipient=mail.sender, subject=mail.subject[:200],
+                       language=mail.language)
+        checks, check_notes = self._sender_checks(obj, mail)
+        if too_large:
+            why = ["too large to read automatically", *checks]
+            reply = c.compose(mail, [], cfg.mail_from, draft=True, notes=["note_too_large", *check_notes],
+                              reasons="; ".join(why), key=key)
+            if not self.dry_run:
+                self._draft(key, uid, reply, "; ".join(why), **fields_)
+            self._log("drafted", key, mail, [], why)
+            return "drafted"
         questions = split_questions(mail.text, mail.language, mail.subject)
-        fields_ = dict(sender=mail.sender, subject=mail.subject[:200], language=mail.language)
         if not questions:
             if mail.problems:
                 raise ValueError("malformed: " + "; ".join(mail.problems))
@@ -171,26 +226,38 @@ class Worker:
                 self._defer(key, error, **fields_)
             if isinstance(error, AssistantUnavailable):
                 raise
-            log.warning("deferred %s: %s", key, error)
+            log.warning("deferred %s: %s", short_id(key), redact(error))
             return "deferred"
         real = [a for a in answers if a.status != SMALL]
         if not real:
             return self._skip(key, mail, "small talk only")
-        why, notes = [f"{a.question[:50]!r}: {a.describe()}" for a in real if a.status != ANSWERED], []
+        # `why` goes into the draft and the state database and may quote the mail;
+        # `codes` is its text-free twin for the log.
+        why = [f"{a.question[:50]!r}: {a.describe()}" for a in real if a.status != ANSWERED]
+        codes = [a.code() for a in real if a.status != ANSWERED]
+        notes: List[str] = []
+
+        def because(reason: str, note: Optional[str] = None, detail: Optional[str] = None) -> None:
+            why.append(detail or reason)
+            codes.append(reason)
+            if note:
+                notes.append(note)
+
         personal = personal_reason(mail.text, entities)
         if personal:
-            why.append(f"personal ({personal})")
+            because("personal", detail=f"personal ({personal})")
         if self.state.answers_automatic_reply([mail.in_reply_to, *mail.references.split()]):
-            why.append("follow-up to an automatic reply")
-            notes.append("note_follow_up")
+            because("follow-up to an automatic reply", "note_follow_up")
         if len(questions) > max_questions():
-            why.append(f"{len(questions)} questions")
-            notes.append("note_too_many")
+            because(f"{len(questions)} questions", "note_too_many")
+        for check, note in zip(checks, check_notes):
+            because(check, note)
         if self.state.automatic_replies_since(mail.sender, DAY) >= cfg.max_replies_per_sender:
-            why.append("sender rate limit")
-            notes.append("note_rate_limit")
+            because("sender rate limit", "note_rate_limit")
+        if self.state.automatic_replies_since(None, HOUR) >= cfg.max_replies_per_hour:
+            because("hourly limit", "note_hourly_limit")
         if cfg.mode == "draft":
-            why.append("MAIL_MODE=draft")
+            because("MAIL_MODE=draft")
         done = " ".join(a.describe() for a in real)
         if why:
             reply = c.compose(mail, answers, cfg.mail_from, draft=True, notes=notes,
@@ -205,20 +272,20 @@ class Worker:
                 if not self._send(key, uid, reply, done, **fields_):
                     return "deferred"
                 outcome = "answered" if self.state.get(key)["state"] == st.ANSWERED else "drafted"
-        log.info("%s%s %s from=%s lang=%s subject=%r: %s%s", "[dry-run] " if self.dry_run else "", outcome,
-                 key, mail.sender, mail.language, mail.subject[:60], done, f" | draft: {'; '.join(why)}" if why else "")
+        self._log(outcome, key, mail, [a.code() for a in real], codes)
         return outcome
 
     def _skip(self, key: str, mail: DecodedMail, reason: str) -> str:
-        log.info("%sskipped %s from=%s subject=%r: %s", "[dry-run] " if self.dry_run else "", key,
-                 mail.from_address, mail.subject[:60], reason)
+        # The reasons are fixed phrases (loop_guard.py names headers, never their values).
+        log.info("%sskipped %s: %s", "[dry-run] " if self.dry_run else "", short_id(key), reason)
         if not self.dry_run:
             self.state.set(key, st.SKIPPED, detail=reason, sender=mail.from_address, subject=mail.subject[:200])
         return "skipped"
 
     def _fail(self, key: str, uid: Optional[str], error: Exception) -> None:
         """Final: kept in the inbox, flagged, reported; never tried again (no double reply)."""
-        log.error("failed %s (UID %s), kept in the inbox and flagged for an adviser: %s", key, uid, error)
+        log.error("failed %s (UID %s), kept in the inbox and flagged for an adviser: %s", short_id(key), uid,
+                  redact(error))
         if not self.dry_run:
             record = self.state.get(key)
             was = f" (while {record['state']})" if record and record["state"] in st.IN_PROGRESS else ""
@@ -226,7 +293,7 @@ class Worker:
             try:
                 self.box.flag(uid, "\\Flagged")
             except Exception as flag_error:  # the failure is recorded; flagging is a courtesy
-                log.error("could not flag UID %s: %s", uid, flag_error)
+                log.error("could not flag UID %s: %s", uid, redact(flag_error))
 
     # -- the run ----------------------------------------------------------------------------------
     def run_once(self) -> Summary:
@@ -245,7 +312,7 @@ class Worker:
                     for record in self.state.in_progress():
                         try:
                             outcome = self._recover(record)
-                            log.info("recovered %s: %s", record["message_id"], outcome)
+                            log.info("recovered %s: %s", short_id(record["message_id"]), outcome)
                         except Exception as error:
                             if is_connection_error(error):
                                 raise
@@ -254,7 +321,7 @@ class Worker:
                             outcome = "failed"
                         summary.add(outcome)
                 done = self.state.finished_uids(self.config.inbox, box.uidvalidity)
-                for msg in box.new_messages(self.config.since, done):
+                for msg in box.new_messages(self.config.since, done, self.config.max_bytes):
                     if self.stopping:
                         break
                     self._handle(msg, summary)
@@ -271,10 +338,13 @@ class Worker:
         if not self.dry_run:
             self.state.remember_uid(self.config.inbox, self.box.uidvalidity, uid, key)
         if record and record["state"] not in (st.RETRY,):
-            log.info("already handled %s (UID %s): %s", key, uid, record["state"])
+            log.info("already handled %s (UID %s): %s", short_id(key), uid, record["state"])
+            return
+        if record is None and self.state.is_forgotten(key):
+            log.info("already handled %s (UID %s): record removed", short_id(key), uid)
             return
         try:
-            outcome = self._process(key, uid, msg.obj)
+            outcome = self._process(key, uid, msg.obj, too_large=getattr(msg, "too_large", False))
         except UNAVAILABLE:
             summary.deferred += 1
             raise  # the assistant or the SMTP server is down: stop this run, retry at the next poll
@@ -291,7 +361,7 @@ class Worker:
                 summary = self.run_once()
                 log.log(logging.INFO if any(vars(summary).values()) else logging.DEBUG, "poll done: %s", summary)
             except Exception as error:  # a server down: log it and try again at the next poll
-                log.error("poll failed: %s", error)
+                log.error("poll failed: %s", redact(error))
             deadline = time.monotonic() + self.config.poll_seconds
             while not self.stopping and time.monotonic() < deadline:
                 time.sleep(0.5)

@@ -148,6 +148,7 @@ def test_200_messages_in_one_run_none_lost_none_twice(mail_config, smtp):
             body = "Is there a maths requirement?" if i % 2 else "Hei, må jeg betale studieavgift?"
             messages.append(make_mail(body, sender=sender, message_id=mid))
     deliver(mail_config, *messages)
+    mail_config.max_replies_per_hour = 1000  # this test is about volume, not the hourly limit
     started = time.monotonic()
     assert run(mail_config) == (160, 20, 20, 0)
     elapsed = time.monotonic() - started

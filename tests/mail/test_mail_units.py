@@ -59,9 +59,16 @@ def test_wrong_charset_and_raw_8bit_headers_fall_back():
     assert any("charset" in p for p in mail.problems)
 
 
-def test_reply_to_is_where_the_answer_goes():
+def test_reply_to_in_the_same_domain_is_where_the_answer_goes():
+    mail = decode(parse(make_mail("Hi?", sender='"Nordmann, Kari" <kari@example.com>', Reply_To="k@Example.com")))
+    assert (mail.sender, mail.from_address, mail.sender_name) == ("k@Example.com", "kari@example.com", "Nordmann, Kari")
+
+
+def test_reply_to_in_another_domain_is_never_where_the_answer_goes():
     mail = decode(parse(make_mail("Hi?", sender='"Nordmann, Kari" <kari@example.com>', Reply_To="k@example.org")))
-    assert (mail.sender, mail.from_address, mail.sender_name) == ("k@example.org", "kari@example.com", "Nordmann, Kari")
+    assert (mail.sender, mail.reply_to, mail.from_address) == ("kari@example.com", "k@example.org", "kari@example.com")
+    sub = decode(parse(make_mail("Hi?", sender="kari@example.com", Reply_To="x@evil.example.com")))
+    assert sub.sender == "kari@example.com"  # a subdomain is another domain
 
 
 @pytest.mark.parametrize("quote", [

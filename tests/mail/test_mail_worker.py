@@ -18,8 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 @pytest.fixture
-def config(mail_config, rasa_url):
-    mail_config.rasa_url = rasa_url
+def config(mail_config, rasa_url, rasa_token):
+    mail_config.rasa_url, mail_config.rasa_token = rasa_url, rasa_token
     return mail_config
 
 
@@ -165,9 +165,11 @@ def test_make_mail_once_prints_a_summary(config, smtp):
            "MAIL_IMAP_SECURITY": "plain", "MAIL_USER": config.user, "MAIL_PASSWORD": config.password,
            "MAIL_SMTP_HOST": config.smtp_host, "MAIL_SMTP_PORT": str(config.smtp_port),
            "MAIL_SMTP_SECURITY": "plain", "MAIL_FROM": config.mail_from, "MAIL_STATE_DB": str(config.state_db),
-           "RASA_URL": config.rasa_url, "MAIL_START_RASA": "false"}
+           "RASA_URL": config.rasa_url, "RASA_API_TOKEN": config.rasa_token, "MAIL_START_RASA": "false"}
     result = subprocess.run([sys.executable, "-m", "mailbot", "once"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "answered 1, drafted 0, skipped 1, failed 0" in result.stdout
-    assert "answered <" in result.stderr and "skipped <" in result.stderr  # one log line per message
+    assert "answered id=" in result.stderr and "skipped id=" in result.stderr  # one log line per message
+    for private in ("kari@example.com", "Kari", "Nordmann", "Question", "maths requirement", "Newsletter"):
+        assert private not in result.stderr  # the log names messages by a hash, never by their text
