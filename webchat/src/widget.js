@@ -4,7 +4,12 @@
  * Embed with one tag (webchat.css is loaded from the same folder as the script):
  *   <script src="/webchat/webchat.js" data-rasa-url="https://chat.example.org" defer></script>
  * Options (data-* attributes or IEWebchat.init({...})): rasa-url, lang ("en"/"nb";
- * default: <html lang>), socket-path, storage-key, css-url, open ("true").
+ * default: <html lang>), socket-path, storage-key, css-url, open ("true"),
+ * retention-days (default 90: older stored messages are dropped), privacy-url.
+ *
+ * Privacy: the panel says what is kept, for how long, and who is responsible (NTNU), links
+ * to the privacy page, and has a "clear conversation" button that removes the stored
+ * history from localStorage and starts a new conversation (a new session id).
  *
  * Safety: message text is only ever put in the page with textContent. Bold, lists and
  * links are built as elements; only http(s) links are made, opened in a new tab.
@@ -16,6 +21,9 @@
   var DEFAULT_RASA_URL = "http://localhost:5005";
   var MAX_STORED_MESSAGES = 200;
   var TYPING_TIMEOUT_MS = 30000;
+  var DEFAULT_RETENTION_DAYS = 90; // as RETENTION_DAYS of the server's purge (privacy/)
+  var DAY_MS = 24 * 3600 * 1000;
+  var PRIVACY_PAGES = { en: "/privacy.html", nb: "/nb/personvern.html" };
 
   var STRINGS = {
     en: {
@@ -49,6 +57,12 @@
       restart: "Start a new conversation",
       newTab: "opens in a new tab",
       disclaimer: "Automated answers. Please don't share personal data.",
+      privacyNotice:
+        "NTNU keeps this conversation for {days} days, on its server and in this browser, to answer you. ",
+      privacyLink: "Privacy",
+      clear: "Clear conversation",
+      clearLabel: "Clear conversation: delete it from this browser and start a new one",
+      cleared: "The conversation was deleted from this browser. A new one has started.",
     },
     nb: {
       launcher: "Spør oss om studiet",
@@ -81,6 +95,12 @@
       restart: "Start en ny samtale",
       newTab: "åpnes i ny fane",
       disclaimer: "Automatiske svar. Ikke del personopplysninger.",
+      privacyNotice:
+        "NTNU tar vare på samtalen i {days} dager, på tjeneren og i denne nettleseren, for å kunne svare deg. ",
+      privacyLink: "Personvern",
+      clear: "Slett samtalen",
+      clearLabel: "Slett samtalen: fjern den fra denne nettleseren og start en ny",
+      cleared: "Samtalen ble slettet fra denne nettleseren. En ny samtale er startet.",
     },
   };
 
@@ -263,6 +283,26 @@
     }
   };
 
+  /**
+   * The stored state without what is older than the retention period: messages carry the
+   * time they were stored (`at`); one without is of unknown age and is dropped. When the
+   * whole conversation is older, its session id goes too (the server has deleted it).
+   */
+  function expire(state, retentionDays, now) {
+    var cutoff = now - retentionDays * DAY_MS;
+    var messages = Array.isArray(state.messages) ? state.messages : [];
+    state.messages = messages.filter(function (m) {
+      return m && typeof m === "object" && typeof m.at === "number" && m.at >= cutoff;
+    });
+    if (typeof state.lastActive !== "number" || state.lastActive < cutoff) {
+      delete state.sessionId;
+      delete state.hintLanguage;
+      delete state.lastActive;
+      state.messages = [];
+    }
+    return state;
+  }
+
   /** A bot message from the socket.io channel, as {who, text, choices?, image?} or null. */
   function parseBotMessage(data) {
     if (typeof data === "string") data = { text: data };
@@ -296,8 +336,8 @@
     this.lang = options.lang;
     this.t = STRINGS[this.lang];
     this.store = new Store(options.storageKey);
-    this.state = this.store.load();
-    if (!Array.isArray(this.state.messages)) this.state.messages = [];
+    this.state = expire(this.store.load(), options.retentionDays, Date.now());
+    this.store.save(this.state); // what expired leaves localStorage now, not at the next message
     this.socket = null;
     this.ready = false; // session confirmed: messages can be sent
     this.offline = false;
@@ -435,7 +475,22 @@
       self.autosize();
     });
 
-    var disclaimer = el("p", "iew-disclaimer", t.disclaimer);
+    var disclaimer = el("p", "iew-disclaimer", t.disclaimer + " ");
+    disclaimer.appendChild(document.createTextNode(t.privacyNotice.replace("{days}", String(this.options.retentionDays))));
+    if (this.options.privacyUrl) {
+      var privacyLink = makeLink(this.options.privacyUrl, t.privacyLink, t);
+      privacyLink.classList.add("iew-privacy-link");
+      disclaimer.appendChild(privacyLink);
+      disclaimer.appendChild(document.createTextNode(" · "));
+    }
+    var clear = el("button", "iew-clear", t.clear);
+    clear.type = "button";
+    clear.setAttribute("aria-label", t.clearLabel);
+    clear.addEventListener("click", function () {
+      self.clearConversation();
+    });
+    disclaimer.appendChild(clear);
+    disclaimer.classList.add("iew-privacy");
 
     panel.appendChild(header);
     panel.appendChild(status);
@@ -489,6 +544,15 @@
     this.state.open = false;
     this.save();
     this.launcher.focus();
+  };
+
+  /** Keeps a message in the stored history, with the time, so that it can expire. */
+  Webchat.prototype.remember = function (message) {
+    var now = Date.now();
+    message.at = now;
+    this.state.lastActive = now;
+    this.state.messages.push(message);
+    this.save();
   };
 
   Webchat.prototype.save = function () {
@@ -642,6 +706,7 @@
       if (typeof id !== "string" || !id) return;
       if (id !== self.state.sessionId) {
         self.state.sessionId = id;
+        self.state.lastActive = Date.now(); // the session's age counts from here
         self.save();
       }
       self.ready = true;
@@ -661,8 +726,7 @@
       var message = parseBotMessage(data);
       if (!message) return;
       self.setTyping(false);
-      self.state.messages.push(message);
-      self.save();
+      self.remember(message);
       self.appendBubble(message);
       if (!self.isOpen) self.launcher.classList.add("iew-launcher--unread");
     });
@@ -700,8 +764,7 @@
   Webchat.prototype.send = function (text, shown) {
     this.removeChoices();
     var message = { who: "user", text: shown };
-    this.state.messages.push(message);
-    this.save();
+    this.remember(message);
     this.appendBubble(message);
     this.setTyping(true);
     if (this.ready) this.emitMessage(text);
@@ -742,20 +805,38 @@
     this.input.focus();
   };
 
+  /** Removes the stored history from localStorage and starts a new conversation. */
+  Webchat.prototype.clearConversation = function () {
+    this.store.clear();
+    this.restart();
+    this.flash(this.t.cleared);
+  };
+
   // ------------------------------------------------------------------ setup
+
+  function retentionDays(raw) {
+    var days = Number(raw);
+    return isFinite(days) && days > 0 && days <= 36500 ? days : DEFAULT_RETENTION_DAYS;
+  }
 
   function optionsFrom(script, overrides) {
     var data = (script && script.dataset) || {};
     var o = overrides || {};
     var rasaUrl = safeUrl(o.rasaUrl || data.rasaUrl || "") || DEFAULT_RASA_URL;
     var cssUrl = o.cssUrl || data.cssUrl || (script && script.src ? new URL("webchat.css", script.src).href : null);
+    var lang = normaliseLanguage(o.lang || data.lang || document.documentElement.lang);
+    // The privacy page: given, or the demo site's page on the site that serves the widget.
+    var privacyBase = script && script.src ? script.src : document.baseURI;
+    var privacyUrl = safeUrl(o.privacyUrl || data.privacyUrl || PRIVACY_PAGES[lang], privacyBase);
     return {
       rasaUrl: rasaUrl,
       socketPath: o.socketPath || data.socketPath || "/socket.io",
-      lang: normaliseLanguage(o.lang || data.lang || document.documentElement.lang),
+      lang: lang,
       storageKey: o.storageKey || data.storageKey || "ie-assistant",
       cssUrl: cssUrl ? safeUrl(cssUrl, document.baseURI) : null,
       open: o.open === true || data.open === "true",
+      retentionDays: retentionDays(o.retentionDays != null ? o.retentionDays : data.retentionDays),
+      privacyUrl: privacyUrl,
     };
   }
 
