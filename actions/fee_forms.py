@@ -1,148 +1,158 @@
-"""Form validation for the personal fee dialogue: take what each message says, ask only what's missing.
+"""Form validation for the personal fee and refund dialogues: take what each message says, ask only what's missing.
 
-Every slot is read from the latest message (the rule-based entities, button payloads, a few
-words), so the first message counts ("I'm Indian and start the MSc in August 2026") and a
-correction overrides ("actually I'm Swedish"). `questions` lists what the fee rules still
-need, in order: an EU/EEA/Swiss citizen is done after citizenship, a PhD after level.
+Every slot is read from the latest message's entities (the rule-based extractor of `entities/`,
+or button payloads), never from raw text, so the first message counts ("I'm Indian and start
+the MSc in August 2026") and a correction overrides ("actually I'm German", "nei, jeg mente deltid").
+`questions` lists what the fee rules still need, in order: an EU/EEA/Swiss citizen is done after
+citizenship, a PhD after level.
+
+Talking like people:
+- a yes/no question takes yes and no: "no" to "Will you study full time?" asks the share next,
+  "no" to "Does any of these apply?" means none, "yes" asks which one;
+- "I don't know" / "vet ikke" marks the question as unknown: it is not asked again, and the
+  answer says what depends on it (actions/fees.py);
+- the same question is never asked a third time: after two answers that do not answer it,
+  the form ends with `stuck_on` set and the answer action offers the contact and a way out;
+- "stop" and a FAQ in between are left to the rules (the form rejects, the rule answers).
 """
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
-from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
-from actions.fees import today
-from fees.countries import is_eu_eea_swiss, normalise_code
-from fees.dates import find_dates
+from fees.countries import first_eu_eea_swiss, normalise_code
 from fees.liability import began_before_fees
 
-# Intents that answer a question: when nothing usable is in them, ask again instead of leaving.
-ANSWERS = {"inform", "correct", "nlu_fallback", "affirm", "deny"}
-NEGATION = re.compile(r"\b(?:not|no longer|ikke|ikkje)\W+(?:\w+\W+)?$", re.IGNORECASE)
-YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-SPRING = re.compile(r"\b(spring|january|february|jan|feb|vår|våren|varen|januar|februar)\b", re.I)
-BEFORE = re.compile(r"\b(before|prior to|earlier than|før)\b", re.I)
-FUTURE = re.compile(r"\b(next|this|coming|upcoming|soon|not yet|neste|kommende|i høst|til høsten|snart|"
-                    r"ikke begynt|ikke startet|ennå ikke|enda ikke)\b", re.I)
-# "I will start the MSc in August": a start still ahead is after autumn 2023 (the fees began then).
-STARTING = re.compile(r"\b(will start|starting|start(?:s)? (?:in|this|next)|going to start|begin(?:ning)?|"
-                      r"begynner|skal begynne|starter|begynne)\b", re.I)
-AUTUMN = re.compile(r"\b(august|september|autumn|fall|høst|høsten|host|hosten)\b", re.I)
-SPECIAL = [  # (pattern, special_situation), first match wins
-    (r"erasmus", "erasmus_mundus"),
-    (r"nordic five|nordic 5|n5t|joint nordic|nordisk master", "nordic_five_tech"),
-    (r"hk-?dir|norpart|\bstar\b|full[- ]degree scholarship|helgradsstipend", "hkdir_scholarship"),
-    (r"exchange|utveksling", "partner_exchange"),
-    (r"permanent|special connection|særlig tilhørighet|saerlig tilhorighet|tilhørighet|tilknytning", "permanent_residence"),
-]
-NONE_OF_THESE = re.compile(r"^\W*(no|nope|none|nothing|neither|not really|none of (these|them|those)|no special|"
-                           r"nei|ingen|ingenting|ingen av (disse|dem)|nei,? ingen|nope none)\b", re.I)
-UDI = re.compile(r"\b(udi|visa|study permit|residence permit|studietillatelse|oppholdstillatelse|"
-                 r"avslag|avslått|avslatt|refused|rejected|denied)", re.I)
-WITHDRAW = re.compile(r"(withdr[ae]w|withdrawing|withdrawal|trekk|trekke|trakk|trukket|quit|decline|"
-                      r"takke nei|takket nei|drop(ped)? out|give up my (study )?place|avbryte|slutte)", re.I)
-MONEY = re.compile(r"(?:(?:nok|kr\.?)\s*(?P<a>\d[\d \u00a0.,]*\d|\d)|(?P<b>\d[\d \u00a0.,]*\d|\d)\s*(?:nok|kr|kroner|,-)"
-                   r"|(?:paid|betalt|betalte|payed)\s+(?P<c>\d[\d \u00a0.,]*\d|\d))", re.I)
+# Intents that answer a question. Others (a FAQ, the other dialogue, "stop") make the form
+# reject, so the rules answer them and the form goes on where it was. An answer the model
+# cannot place (nlu_fallback, out_of_scope) counts as an answer the question could not use.
+ANSWERS = {"inform", "correct", "nlu_fallback", "out_of_scope", "affirm", "deny", "dont_know"}
+UNKNOWN, UNUSABLE_SLOT, UNUSABLE_COUNT, STUCK = "unknown_slots", "unusable_slot", "unusable_count", "stuck_on"
+INTENT_REPLIES = {"affirm": "yes", "deny": "no", "dont_know": "dont_know"}
+MAX_UNUSABLE = 2  # answers that do not answer a question before the form stops asking it
+CONTENT = {"country", "level", "start", "start_term", "special_situation", "study_mode", "percentage",
+           "credits", "number", "refund_reason", "date", "amount_paid"}
 
 
-def entity(tracker: Tracker, name: str) -> Any:
-    return next(tracker.get_latest_entity_values(name), None)
+def found_entities(tracker: Tracker) -> List[Dict[str, Any]]:
+    return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity")]
 
 
-def text_of(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
+def first(entities: List[Dict[str, Any]], name: str, role: Optional[str] = None) -> Any:
+    return next((e.get("value") for e in entities if e["entity"] == name and e.get("role") == role), None)
 
 
 def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def country_from(tracker: Tracker) -> Optional[str]:
-    """The first country named without a negation before it ("I'm Indian, not Swedish" -> IN)."""
-    text = text_of(tracker)
-    for found in tracker.latest_message.get("entities") or []:
-        if found.get("entity") == "country" and not NEGATION.search(text[: found.get("start") or 0]):
-            return normalise_code(found.get("value"))
-    return None
-
-
-def start_term_from(text: str, asked: bool) -> Optional[str]:
-    """"August 2026" / "høsten 2026" -> from_autumn_2023; "2022" / "before autumn 2023" -> before."""
-    year = YEAR.search(text)
-    if year:
-        value = int(year.group(1))
-        if BEFORE.search(text[: year.start()]):
-            value -= 0 if SPRING.search(text) else 1
-        season = "spring" if SPRING.search(text) else "autumn"
-        return "before_autumn_2023" if began_before_fees(value, season) else "from_autumn_2023"
-    if asked and FUTURE.search(text):
-        return "from_autumn_2023"
-    if STARTING.search(text) and (AUTUMN.search(text) or FUTURE.search(text)):
-        return "from_autumn_2023"
-    return None
-
-
-def special_from(text: str, intent: Optional[str], asked: bool) -> Optional[str]:
-    for pattern, value in SPECIAL:
-        if re.search(pattern, text, re.IGNORECASE):
-            return value
-    if asked and (intent == "deny" or NONE_OF_THESE.search(text)):
-        return "none"
-    return None
-
-
-def amount_from(text: str) -> Optional[float]:
-    """"NOK 254,950", "254 950 kr", "paid 100000" -> the number; None if no amount is named."""
-    match = MONEY.search(text)
-    if not match:
+def citizenships(tracker: Tracker, entities: List[Dict[str, Any]]) -> Optional[List[str]]:
+    """All citizenships named: a new list, or added to the known ones ("also", "dual"); None if none named."""
+    named = [normalise_code(e["value"]) for e in entities if e["entity"] == "country" and e.get("role") != "negated"]
+    taken_back = {normalise_code(e["value"]) for e in entities if e["entity"] == "country" and e.get("role") == "negated"}
+    known = list(tracker.get_slot("country") or [])
+    if not [c for c in named if c] and not taken_back & set(known):
         return None
-    raw = re.sub(r"[ \u00a0]", "", next(g for g in match.groups() if g)).rstrip(".,")
-    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):
-        raw = re.sub(r"[.,]", "", raw)
-    try:
-        return float(Decimal(raw.replace(",", ".")))
-    except InvalidOperation:
-        return None
+    keep = known if first(entities, "also") or not [c for c in named if c] else []
+    codes = [c for c in dict.fromkeys(keep + named) if c and c not in taken_back]
+    return codes or None
+
+
+def start_term(entities: List[Dict[str, Any]], asked: bool) -> Optional[str]:
+    """The `start` entity ("2026-autumn", "ahead") -> whether the programme began before the fee."""
+    value = first(entities, "start_term") or first(entities, "start") or (asked and first(entities, "start", "implied"))
+    if value in ("before_autumn_2023", "from_autumn_2023") or not value:
+        return value or None
+    if value == "ahead":
+        return "from_autumn_2023"  # a start still to come is after autumn 2023, when the fee began
+    year, season = value.split("-")
+    return "before_autumn_2023" if began_before_fees(int(year), season) else "from_autumn_2023"
+
+
+def study_share(entities: List[Dict[str, Any]], requested: Optional[str], reply: Optional[str]) -> Dict[str, Any]:
+    """credits / percentage / study_mode from "40 %", "two 7.5-credit courses", "deltid", "no" to full time."""
+    credits, share = first(entities, "credits"), first(entities, "percentage")
+    if share is None and requested == "percentage":
+        share = first(entities, "number")
+    if credits is not None and float(credits) > 0:
+        return {"credits": float(credits), "percentage": None, "study_mode": "part_time"}
+    if share is not None and float(share) > 0:
+        mode = "full_time" if float(share) == 100 else "part_time"
+        return {"percentage": float(share), "credits": None, "study_mode": mode}
+    if first(entities, "study_mode") == "part_time" or (requested == "study_mode" and reply == "no"):
+        return {"study_mode": "part_time", "percentage": None, "credits": None}
+    if requested == "study_mode" and reply == "yes":
+        return {"study_mode": "full_time", "percentage": 100.0, "credits": None}
+    return {}
 
 
 class _PersonalForm(FormValidationAction):
-    """Extracts every slot from the latest message; asks the first of `questions` still empty."""
+    """Extracts every slot from the latest message; asks the first of `questions` still missing."""
 
     trigger = ""  # this form's own question intent: also an answer (the other form's is not)
 
     @abstractmethod  # abstract: the action server registers only the concrete forms
     def questions(self, tracker: Tracker) -> List[Text]:
-        """The slots to ask for, in order, given what is known."""
+        """The questions (slot names) to ask, in order, given what is known."""
 
     @abstractmethod
-    def extract(self, tracker: Tracker, requested: Optional[str]) -> Dict[Text, Any]:
-        """Slot values found in the latest message."""
+    def extract(self, tracker: Tracker, entities: List[Dict[str, Any]], requested: Optional[str],
+                reply: Optional[str]) -> Dict[Text, Any]:
+        """Slot values found in the latest message (yes/no already taken as `reply`)."""
+
+    def missing(self, tracker: Tracker, question: str) -> bool:
+        return tracker.get_slot(question) is None and question not in (tracker.get_slot(UNKNOWN) or [])
+
+    def answered(self, question: str, found: Dict[Text, Any]) -> bool:
+        return found.get(question) is not None
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         return list(domain_slots)  # validate whatever the person said; ask only `questions`
 
     async def get_extraction_events(self, dispatcher, tracker, domain) -> List[Dict]:
-        if intent_of(tracker) == "stop":
-            return []  # let the stop rule cancel the form
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        found = {k: v for k, v in self.extract(tracker, requested).items() if k in self.domain_slots(domain)}
-        answering = intent_of(tracker) in ANSWERS | {self.trigger}
-        if requested and answering and not any(v is not None for v in found.values()):
-            dispatcher.utter_message(response="utter_fee_not_understood")
-            found = {requested: None}  # "validated" as empty: the form asks again
+        intent, requested, entities = intent_of(tracker), tracker.get_slot(REQUESTED_SLOT), found_entities(tracker)
+        reply = first(entities, "reply") or INTENT_REPLIES.get(intent)  # buttons send /affirm, /deny
+        if intent == "correct" and {e["entity"] for e in entities} & CONTENT:
+            reply = None  # "no, I meant part time": the "no" takes back an earlier answer, not this question
+        found = self.extract(tracker, entities, requested, reply)
+        if intent == self.trigger:  # a new question: whatever was stuck before starts afresh
+            found.update({STUCK: None, UNUSABLE_SLOT: None, UNUSABLE_COUNT: 0.0})
+        if reply == "dont_know" and requested:
+            found[UNKNOWN] = list(dict.fromkeys((tracker.get_slot(UNKNOWN) or []) + [self.unknown_name(requested)]))
+        if intent not in ANSWERS | {self.trigger}:
+            return []  # not an answer: let the rules handle it (the form is asked again afterwards)
+        if requested and not self.answered(requested, found) and UNKNOWN not in found:
+            found.update(self.unusable(dispatcher, tracker, requested, silent=bool(found)))
+        elif requested:
+            found.update({UNUSABLE_SLOT: None, UNUSABLE_COUNT: 0.0})
         return [SlotSet(name, value) for name, value in found.items()]
 
+    @staticmethod
+    def unknown_name(requested: str) -> str:
+        return {"special_kind": "special_situation", "study_mode": "percentage"}.get(requested, requested)
+
+    @staticmethod
+    def unusable(dispatcher, tracker: Tracker, requested: str, silent: bool) -> Dict[Text, Any]:
+        """One more answer the question could not use; at the second, stop asking it."""
+        count = (tracker.get_slot(UNUSABLE_COUNT) or 0) if tracker.get_slot(UNUSABLE_SLOT) == requested else 0
+        count += 1
+        if count >= MAX_UNUSABLE:
+            return {STUCK: requested, UNUSABLE_SLOT: requested, UNUSABLE_COUNT: float(count)}
+        if not silent:
+            dispatcher.utter_message(response="utter_fee_not_understood")
+        return {UNUSABLE_SLOT: requested, UNUSABLE_COUNT: float(count)}
+
     async def get_validation_events(self, dispatcher, tracker, domain) -> List[Dict]:
-        slots = tracker.slots_to_validate()
-        return [SlotSet(name, value) for name, value in slots.items() if name in self.domain_slots(domain)]
+        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items()]
 
     async def next_requested_slot(self, dispatcher, tracker, domain) -> Optional[Dict]:
-        missing = [slot for slot in self.questions(tracker) if tracker.get_slot(slot) is None]
+        if tracker.get_slot(STUCK):
+            return SlotSet(REQUESTED_SLOT, None)  # never a third time: the answer action offers help
+        missing = [q for q in self.questions(tracker) if self.missing(tracker, q)]
         return SlotSet(REQUESTED_SLOT, missing[0] if missing else None)
 
 
@@ -153,38 +163,60 @@ class ValidateFeeForm(_PersonalForm):
         return "validate_fee_form"
 
     def questions(self, tracker: Tracker) -> List[Text]:
-        slot = tracker.get_slot
-        if slot("level") == "phd" or (slot("country") and is_eu_eea_swiss(slot("country"))):
+        slot, unknown = tracker.get_slot, tracker.get_slot(UNKNOWN) or []
+        if slot("level") == "phd" or first_eu_eea_swiss(slot("country") or []):
             return []
         asked = ["country", "level"]
-        if slot("level") != "master" or slot("start_term") == "before_autumn_2023":
+        level = slot("level") or ("master" if "level" in unknown else None)
+        if level != "master" or slot("start_term") == "before_autumn_2023":
             return asked  # bachelor: not covered for this programme; before 2023: exempt
         asked.append("start_term")
-        if slot("special_situation") not in (None, "none"):
+        special = slot("special_situation")
+        if special == "yes":
+            return asked + ["special_situation", "special_kind"]
+        if special not in (None, "none"):
             return asked + ["special_situation"]
-        return asked + ["special_situation", "credits" if slot("credits") is not None else "percentage"]
+        asked += ["special_situation", "study_mode"]
+        return asked + ["percentage"] if slot("study_mode") == "part_time" else asked
 
-    def extract(self, tracker: Tracker, requested: Optional[str]) -> Dict[Text, Any]:
-        text, found = text_of(tracker), {}
-        country, level = country_from(tracker), entity(tracker, "level")
-        if country:
-            found["country"] = country
+    def missing(self, tracker: Tracker, question: str) -> bool:
+        slot, unknown = tracker.get_slot, tracker.get_slot(UNKNOWN) or []
+        if question == "special_kind":
+            return slot("special_situation") == "yes" and "special_situation" not in unknown
+        if question in ("study_mode", "percentage"):
+            share_known = slot("percentage") is not None or slot("credits") is not None or "percentage" in unknown
+            return not share_known and (question == "percentage" or slot("study_mode") is None)
+        return super().missing(tracker, question)
+
+    def answered(self, question: str, found: Dict[Text, Any]) -> bool:
+        if question == "special_kind":
+            return found.get("special_situation") not in (None, "yes")
+        if question == "study_mode":
+            return found.get("study_mode") is not None
+        if question == "percentage":
+            return found.get("percentage") is not None or found.get("credits") is not None
+        return super().answered(question, found)
+
+    def extract(self, tracker, entities, requested, reply) -> Dict[Text, Any]:
+        found: Dict[Text, Any] = {}
+        countries = citizenships(tracker, entities)
+        if countries is not None or {e["entity"] for e in entities} & {"country"}:
+            found["country"] = countries
+        level = first(entities, "level")
         if level in ("bachelor", "master", "phd"):
             found["level"] = level
-        term = entity(tracker, "start_term") or start_term_from(text, requested == "start_term")
+        term = start_term(entities, requested == "start_term")
         if term:
             found["start_term"] = term
-        special = entity(tracker, "special_situation") or special_from(
-            text, intent_of(tracker), requested == "special_situation")
+        special = first(entities, "special_situation")
+        if special is None and requested in ("special_situation", "special_kind") and reply in ("yes", "no"):
+            special = "none" if reply == "no" else ("yes" if requested == "special_situation" else None)
         if special:
             found["special_situation"] = special
-        share, credits = entity(tracker, "percentage"), entity(tracker, "credits")
-        if share is None and requested == "percentage" and re.fullmatch(r"\s*\d{1,3}([.,]\d+)?\s*", text):
-            share = float(text.strip().replace(",", "."))
-        if credits is not None and float(credits) > 0:
-            found.update(credits=float(credits), percentage=None)
-        elif share is not None and float(share) > 0:
-            found.update(percentage=float(share), credits=None)
+        found.update(study_share(entities, requested, reply))
+        known = tracker.get_slot(UNKNOWN) or []
+        if known and any(k in found for k in known):  # said after all: no longer unknown
+            found[UNKNOWN] = [k for k in known if k not in found]
         return found
 
 
@@ -199,19 +231,20 @@ class ValidateRefundForm(_PersonalForm):
             return ["refund_reason", "withdrawal_date"]
         return ["refund_reason"]
 
-    def extract(self, tracker: Tracker, requested: Optional[str]) -> Dict[Text, Any]:
-        text, found = text_of(tracker), {}
-        language = tracker.get_slot("language")
-        dates = find_dates(MONEY.sub(" ", text), today(), language if language in ("en", "nb") else None)
-        reason = entity(tracker, "refund_reason")
-        if not reason:
-            said_date = bool(dates) and tracker.get_slot("refund_reason") is None  # a date means a withdrawal
-            reason = "udi_refusal" if UDI.search(text) else "withdrawal" if WITHDRAW.search(text) or said_date else None
+    def extract(self, tracker, entities, requested, reply) -> Dict[Text, Any]:
+        found: Dict[Text, Any] = {}
+        day = first(entities, "date")
+        reason = first(entities, "refund_reason")
+        if not reason and day and tracker.get_slot("refund_reason") is None:
+            reason = "withdrawal"  # a date on its own is when the person withdraws
         if reason:
             found["refund_reason"] = reason
-        if dates:
-            found["withdrawal_date"] = dates[0].value.isoformat()
-        paid = amount_from(text)
+        if day:
+            found["withdrawal_date"] = day
+        paid = first(entities, "amount_paid")
         if paid is not None:
-            found["amount_paid"] = paid
+            found["amount_paid"] = float(paid)
+        known = tracker.get_slot(UNKNOWN) or []
+        if known and any(k in found for k in known):
+            found[UNKNOWN] = [k for k in known if k not in found]
         return found

@@ -1,4 +1,6 @@
-"""NLU component: adds the fee entities (country, level, credits, percentage, date) to a message.
+"""NLU component: adds the fee entities to a message: country, level, credits, percentage, date,
+and the answers to the fee dialogues' questions (reply yes/no/dont_know, study_mode, start,
+special_situation, refund_reason, amount_paid, also, number; see entities/answers.py).
 
 A thin adapter over `entities.extract_entities` (plain Python, rule-based, no trained model).
 The language comes from the LanguageDetector that runs before this component; when it could

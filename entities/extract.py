@@ -6,7 +6,10 @@
 - level:      "bachelor", "master" or "phd" ("MSc", "master's", "mastergrad", "ph.d.").
 - credits:    total credits; "two 7.5-credit courses" -> 15.
 - percentage: study share; "40 %", "40 prosent", "half-time" -> 50, "heltid" -> 100.
-- date:       ISO date, read by fees/dates.py relative to `today`.
+- date:       ISO date, read by entities/dates.py relative to `today`.
+- the answers to the dialogues' questions (entities/answers.py): reply (yes/no/dont_know),
+  study_mode, start, special_situation, refund_reason, amount_paid, also.
+A country right after a negation ("not Swedish") has the role "negated".
 With no language (None) both pipelines run; overlapping findings keep the longest.
 """
 from __future__ import annotations
@@ -15,12 +18,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
+from entities.answers import find_answers, negated
+from entities.countries import not_citizenship_after
+from entities.dates import find_dates
 from entities.patterns import vocabulary
 from entities.pipeline import LANGUAGES, pipeline
-from fees.countries import not_citizenship_after
-from fees.dates import find_dates
 
-ENTITY_NAMES = ("country", "level", "credits", "percentage", "date")
+ENTITY_NAMES = ("country", "level", "credits", "percentage", "date", "reply", "study_mode", "start",
+                "special_situation", "refund_reason", "amount_paid", "also", "number")
 
 
 def _number(text: str, language: str) -> Optional[Decimal]:
@@ -84,11 +89,15 @@ def extract_entities(text: str, language: Optional[str] = None, today: Optional[
     """Entities in `text` ("en", "nb", or None for both), left to right."""
     if not text:
         return []
-    candidates = []
+    text = text[: vocabulary()["max_chars"]]  # bounded work for any input
+    candidates = find_answers(text, language)
     for lang in ((language,) if language in LANGUAGES else LANGUAGES):
         nlp, matcher = pipeline(lang)
         doc = nlp(text)
         candidates += _from_ruler(doc, lang) + _from_matcher(doc, matcher, lang)
     for d in find_dates(text, today, language):
         candidates.append({"entity": "date", "value": d.value.isoformat(), "start": d.start, "end": d.end, "text": d.text})
+    for found in candidates:
+        if found["entity"] == "country" and negated(text, found["start"], language):
+            found["role"] = "negated"
     return _longest_first(candidates)

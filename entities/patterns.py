@@ -6,23 +6,17 @@ LOWER; names that are also ordinary words ("Jordan", "US", "Island") on their ex
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List
 
-import yaml
+from entities.countries import country_terms
+from entities.words import words
 
-from fees.countries import country_terms
-
-VOCABULARY = Path(__file__).with_name("vocabulary.yml")
 NUMBER = {"TEXT": {"REGEX": r"^\d+(?:[.,]\d+)?$"}}
 HYPHEN = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
 
 
-@lru_cache(maxsize=None)
 def vocabulary() -> dict:
-    with open(VOCABULARY, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return words()
 
 
 def phrase_patterns(nlp, phrase: str, exact: bool = False) -> List[List[dict]]:

@@ -3,20 +3,22 @@
 The figures and dates live in `fees/data/fees.yml`, each rule beside the Norwegian sentence of
 https://www.ntnu.no/studier/studieavgift it rests on; the modules here are small readers of it:
 
-- `countries`  - free text -> ISO country code; EU/EEA/Switzerland membership
+- `countries`  - EU/EEA/Switzerland membership (which of several citizenships exempts)
 - `liability`  - who pays (citizenship, automatic exemptions 1-5, PhD, apply for exemption)
 - `amounts`    - how much (price category, part-time share, credits)
 - `quote`      - the two above together: "I'm Indian, I start in August, what will I pay?"
 - `exemptions` - when to apply for exemption, deadline 15 September, days left
 - `refunds`    - what comes back after a UDI refusal or a withdrawal
-- `dates`      - free-text dates in English and Norwegian; `money` - NOK in both languages
+- `dates`      - the page's dates in a given year; `money` - NOK in both languages
+
+Reading what people type (countries, dates, amounts, yes/no) is `entities/`, not here.
 
 Every function returns a small dataclass (`fees.results`) with the outcome, the amount
 (Decimal), the rule id, the seed sentence and its address. Texts for people live in Rasa
 responses; when the page does not cover a case the outcome is "uncovered" with opptak@ntnu.no.
 """
 from fees.amounts import annual_fee, credits_fee, semester_fee
-from fees.countries import is_eu_eea_swiss, resolve_country
+from fees.countries import is_eu_eea_swiss
 from fees.exemptions import exemption_application
 from fees.liability import Situation, who_pays
 from fees.money import format_nok
@@ -34,7 +36,6 @@ __all__ = [
     "format_nok",
     "is_eu_eea_swiss",
     "refund_for",
-    "resolve_country",
     "semester_fee",
     "who_pays",
 ]

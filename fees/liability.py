@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Optional, Tuple, Union
 
-from fees.countries import is_eu_eea_swiss, is_uncovered_territory, normalise_code
+from fees.countries import first_eu_eea_swiss, is_uncovered_territory, normalise_code
 from fees.facts import citation, contact, fact
 from fees.results import LiabilityResult, Outcome, make
 
@@ -26,7 +26,10 @@ SEASONS = ("spring", "autumn")  # the order of terms within a year
 class Situation:
     """What the person told us. Unknown is False/None: an exemption is only applied when claimed."""
 
-    citizenships: Union[str, Tuple[str, ...]] = ()  # ISO alpha-2 codes; dual citizens give both
+    citizenships: Union[str, Tuple[str, ...]] = ()  # ISO alpha-2 codes; dual citizens give all
+    # No citizenship named, but the answer is wanted for a citizen of a country outside
+    # EU/EEA and Switzerland (the person does not know, or says "non-EU" without a country).
+    outside_eu_eea: bool = False
     level: Optional[str] = None  # "bachelor", "master" or "phd"
     partner_exchange: bool = False  # exchange student from an NTNU partner university
     started_before_fees: bool = False  # began the study programme before autumn 2023
@@ -48,9 +51,10 @@ def began_before_fees(year: int, season: str) -> bool:
     return (year, SEASONS.index(season)) < (first["year"], SEASONS.index(first["season"]))
 
 
-def _exempt(rule_id: str, *basis: str) -> LiabilityResult:
+def _exempt(rule_id: str, *basis: str, decided_by: Optional[str] = None) -> LiabilityResult:
     return make(LiabilityResult, Outcome.EXEMPT, citation(rule_id), amount=Decimal(0),
-                basis=tuple(citation(b) for b in basis), notes=(citation("documentation"),))
+                basis=tuple(citation(b) for b in basis), notes=(citation("documentation"),),
+                decided_by=decided_by)
 
 
 def _phd(s: Situation) -> Optional[LiabilityResult]:
@@ -58,8 +62,10 @@ def _phd(s: Situation) -> Optional[LiabilityResult]:
 
 
 def _eu_eea_swiss(s: Situation) -> Optional[LiabilityResult]:
-    if any(is_eu_eea_swiss(code) for code in s.citizenships):
-        return _exempt("automatic_exemptions.eu_eea_swiss", "countries.eu_eea_switzerland")
+    """Any one EU/EEA/Swiss citizenship exempts, whatever the others ("India and Germany")."""
+    code = first_eu_eea_swiss(s.citizenships)
+    if code:
+        return _exempt("automatic_exemptions.eu_eea_swiss", "countries.eu_eea_switzerland", decided_by=code)
     return None
 
 
@@ -102,7 +108,7 @@ def who_pays(situation: Situation) -> LiabilityResult:
         result = exemption(situation)
         if result:
             return result
-    if not situation.citizenships:
+    if not situation.citizenships and not situation.outside_eu_eea:
         return make(LiabilityResult, Outcome.NEEDS_INFO, citation("introduction.who_pays"),
                     missing=("citizenship",))
     if any(normalise_code(c) is None or is_uncovered_territory(c) for c in situation.citizenships):

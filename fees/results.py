@@ -62,6 +62,8 @@ class Result:
 @dataclass(frozen=True)
 class LiabilityResult(Result):
     missing: Tuple[str, ...] = ()  # what to ask for when outcome is NEEDS_INFO
+    # The citizenship the outcome rests on: of several, the EU/EEA/Swiss one that exempts.
+    decided_by: Optional[str] = None
 
 
 @dataclass(frozen=True)

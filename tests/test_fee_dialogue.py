@@ -5,7 +5,10 @@ language and state the engine's amount, formatted for that language. Withdrawal 
 absolute ("10 August"): their rule does not depend on today (relative dates: tests/actions).
 """
 import itertools
+import json
 from typing import List
+from urllib.parse import urlencode
+from urllib.request import urlopen
 
 import pytest
 
@@ -38,7 +41,7 @@ CONVERSATIONS = [
     ("a Dane pays nothing (en)",
      ["I'm Danish, what will I pay for the MSc?"], ["pay no tuition fee", "Denmark"], ["NOK"]),
     ("a Dane pays nothing (nb)",
-     ["jeg er dansk, hva må jeg betale for masteren?"], ["betaler ikke studieavgift", "Danmark"], [" kr"]),
+     ["jeg er dansk, hva må jeg betale for masteren?"], ["betaler du ikke studieavgift", "Danmark"], [" kr"]),
     ("withdrawing on 10 August keeps NOK 5,000 (en)",
      ["I withdrew from my study place on 10 August, how much will I get back?"],
      ["NOK 5,000", "10 August", "rest of the tuition fee is refunded"], []),
@@ -62,6 +65,34 @@ CONVERSATIONS = [
      ["I'm Nigerian and start the MSc in August 2026 full time, what will I have to pay?", "none of these",
       "actually I'm Swedish"],
      ["pay no tuition fee", "Sweden"], ["254,950"]),
+    ("no to full time asks the share, then the part-time fee (en)",
+     ["I'm Nigerian and start the MSc in August 2026, what will I have to pay?", "none of these", "no", "50 %"],
+     ["NOK 127,475", "part time"], ["Sorry"]),
+    ("nei to full time asks the share, then the part-time fee (nb)",
+     ["jeg er nigeriansk og begynner på masteren høsten 2026, hva må jeg betale?", "ingen av disse", "nei", "50"],
+     ["127 475 kr", "deltid"], ["forsto jeg dessverre ikke"]),
+    ("dual citizenship, India and Germany: the German one exempts (en)",
+     ["I have dual citizenship, India and Germany, what will I pay for the MSc?"],
+     ["Because you are a citizen of Germany", "pay no tuition fee", "India"], ["254,950"]),
+    ("dual citizenship, German and Indian: the other order (en)",
+     ["I'm German and Indian, what is my tuition fee for the MSc?"],
+     ["Because you are a citizen of Germany", "pay no tuition fee"], ["254,950"]),
+    ("dobbelt statsborgerskap, tysk og indisk (nb)",
+     ["jeg er tysk og indisk statsborger, hva må jeg betale for masteren?"],
+     ["Fordi du er statsborger i Tyskland", "betaler du ikke studieavgift"], ["254 950"]),
+    ("dobbelt statsborgerskap, India og Tyskland (nb)",
+     ["jeg har dobbelt statsborgerskap, India og Tyskland, hva blir studieavgiften?"],
+     ["Fordi du er statsborger i Tyskland", "betaler du ikke studieavgift"], ["254 950"]),
+    ("I don't know if full time: the full-time fee and how part time is computed (en)",
+     ["I'm Indian and start the MSc in August 2026, what will I pay?", "none of these", "I don't know"],
+     ["NOK 254,950", "half time", "NOK 127,475"], []),
+    ("vet ikke om heltid: heltid og hvordan deltid regnes (nb)",
+     ["jeg er indisk og begynner på masteren høsten 2026, hva må jeg betale?", "ingen av disse", "vet ikke"],
+     ["254 950 kr", "halv tid", "127 475 kr"], []),
+    ("a FAQ in the middle in Norwegian, then the form goes on (nb)",
+     ["jeg er kenyansk og begynner på masteren høsten 2026, regn ut avgiften min", "Hvordan betaler jeg studieavgiften?",
+      "ingen av disse", "heltid"],
+     ["254 950 kr"], []),
     ("the language changes in the middle (en -> nb)",
      ["I'm Pakistani, what is my tuition fee for the MSc?", "jeg begynner høsten 2026", "ingen av disse",
       "halv tid"],
@@ -112,3 +143,43 @@ def test_a_dane_asking_the_general_question_gets_the_personal_answer(stack):
     reply = " ".join(m.get("text") or "" for m in _say(stack.rasa_url, "dane-nb-1", "Jeg er dansk, må jeg betale studieavgift?"))
     assert "Danmark" in reply and "Kilde:" in reply
     assert "254 950" not in reply
+
+
+def tracker_slots(stack, sender: str) -> dict:
+    query = urlencode({"token": stack.api_token})  # the tests' stack turns the HTTP API on with a token
+    with urlopen(f"{stack.rasa_url}/conversations/{sender}/tracker?{query}", timeout=60) as response:
+        return json.loads(response.read())["slots"]
+
+
+@pytest.mark.parametrize("turns, rule, amount", [
+    (["I have dual citizenship, India and Germany, what will I pay for the MSc?"],
+     "automatic_exemptions.eu_eea_swiss", 0.0),
+    (["I'm Nigerian and start the MSc in August 2026, what will I have to pay?", "none of these", "no", "40 %"],
+     "amounts.part_time", 101980.0),
+])
+def test_the_answer_reports_its_rule_and_amount(stack, turns, rule, amount):
+    sender = f"fee-answer-slots-{next(_ids)}"
+    for turn in turns:
+        rest_say(stack.rasa_url, sender, turn)
+    slots = tracker_slots(stack, sender)
+    assert (slots["answer_rule"], slots["answer_amount"]) == (rule, amount)
+
+
+@pytest.mark.parametrize("opening, unusable, asked, contact_words", [
+    ("calculate my tuition fee", "the blue one", "Which country are you a citizen of?", "Talk to a person"),
+    ("regn ut studieavgiften min", "den blå", "Hvilket land er du statsborger i?", "Snakke med en person"),
+])
+def test_two_unusable_answers_offer_the_contact_and_no_third_ask(stack, opening, unusable, asked, contact_words):
+    replies = converse(stack, [opening, unusable, unusable])
+    assert asked in text_of(replies[0])
+    last = replies[-1]
+    assert asked not in text_of(last) and "opptak@ntnu.no" in text_of(last)
+    titles = [b["title"] for m in last for b in m.get("buttons") or []]
+    assert contact_words in titles and len(titles) == 3
+
+
+def test_no_to_full_time_is_never_asked_again(stack):
+    replies = converse(stack, ["I'm Nigerian and start the MSc in August 2026, what will I have to pay?",
+                               "none of these", "no"])
+    assert "Will you study full time?" in text_of(replies[1])
+    assert "What share of full time" in text_of(replies[2]) and "Sorry" not in text_of(replies[2])

@@ -2,7 +2,8 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.fee_forms import start_term_from
+from actions.fee_forms import start_term
+from entities import extract_entities
 from components.personal_question import PersonalQuestionClassifier
 
 
@@ -55,6 +56,15 @@ def test_a_fallback_between_the_faq_and_the_personal_reading_is_personal(ranking
     ("I started in August 2022", "before_autumn_2023"),
     ("I started in August", None),  # past, no year: ask
     ("I am from India", None),
+    ("jeg skal begynne på masteren", "from_autumn_2023"),
+    ("in August 2026", "from_autumn_2023"),
+    ("before autumn 2023", "before_autumn_2023"),
+    ("I began in spring 2023", "before_autumn_2023"),
+    ("next year", None),  # only a time word: taken only as the answer to "when do you start?"
 ])
 def test_start_term_from_free_text(text, expected):
-    assert start_term_from(text, asked=False) == expected
+    assert start_term(extract_entities(text), asked=False) == expected
+
+
+def test_a_time_word_answers_the_start_question():
+    assert start_term(extract_entities("next year", "en"), asked=True) == "from_autumn_2023"

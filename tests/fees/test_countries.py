@@ -1,7 +1,8 @@
 """Free text names a country: in English or Norwegian, by name or by nationality word."""
 import pytest
 
-from fees.countries import country_name, is_eu_eea_swiss, is_uncovered_territory, normalise_code, resolve_country
+from entities.countries import country_name, resolve_country
+from fees.countries import is_eu_eea_swiss, is_uncovered_territory, normalise_code
 
 RESOLVES = [
     # (text, language, ISO code)

@@ -4,7 +4,8 @@
 - every number and date in fees.yml is on the page (modulo spaces, commas, ",-" and "tre" = 3),
   except the few under `conventions:`, which must say why and must *not* be on the page;
 - no fee figure is typed in fees/ or entities/ code, and neither imports Rasa;
-- the country tables are valid ISO codes and cover EU/EEA/Switzerland and 60+ other countries.
+- the country tables (fees.yml, entities/countries.yml) are valid ISO codes and the nationality
+  words cover EU/EEA/Switzerland and 60+ other countries.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
+from entities.words import words
 from fees.facts import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,14 +118,14 @@ def test_eu_eea_and_switzerland_are_31_valid_countries():
 
 
 def test_every_code_in_the_country_tables_is_an_iso_code():
-    table = DATA["countries"]
-    codes = set(table["aliases"]) | set(table["demonyms"]) | set(table["territories_uncovered"]["codes"])
+    table, vocabulary = DATA["countries"], words("countries.yml")
+    codes = set(vocabulary["aliases"]) | set(vocabulary["demonyms"]) | set(table["territories_uncovered"]["codes"])
     assert {c for c in codes if not pycountry.countries.get(alpha_2=c)} == set()
 
 
 def test_demonyms_cover_eu_eea_switzerland_and_60_more_countries_in_both_languages():
     table = DATA["countries"]
-    demonyms = table["demonyms"]
+    demonyms = words("countries.yml")["demonyms"]
     members = set(table["eu_eea_switzerland"]["eu"] + table["eu_eea_switzerland"]["eea_efta"] + ["CH"])
     assert members <= set(demonyms)
     assert len(set(demonyms) - members) >= 60

@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from fees.dates import find_dates, page_date, parse_date
+from entities.dates import find_dates, parse_date
+from fees.dates import page_date
 
 SPRING = date(2026, 3, 1)  # an applicant planning the autumn
 AFTER_DEADLINE = date(2026, 9, 20)  # a student reporting a recent withdrawal

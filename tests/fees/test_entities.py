@@ -53,19 +53,84 @@ SENTENCES = [
 ]
 
 
-def simple(entities):
-    return [(e["entity"], e["value"], e["text"]) for e in entities]
+# The answers to the dialogues' questions (entities/answers.py), beside the entities above.
+ANSWERS = [
+    ("en", "no", [("reply", "no", "no")]),
+    ("nb", "nei", [("reply", "no", "nei")]),
+    ("en", "Yes, full time", [("reply", "yes", "Yes"), ("percentage", 100, "full time")]),
+    ("nb", "ja", [("reply", "yes", "ja")]),
+    ("en", "I have no idea", [("reply", "dont_know", "I have no idea")]),
+    ("en", "I don't know yet", [("reply", "dont_know", "I don't know")]),
+    ("nb", "vet ikke", [("reply", "dont_know", "vet ikke")]),
+    ("nb", "jeg er usikker", [("reply", "dont_know", "usikker")]),
+    ("en", "I know no one here", []),  # "no" inside a sentence answers nothing
+    ("en", "none of these", [("reply", "no", "none of these")]),
+    ("nb", "ingen av disse", [("reply", "no", "ingen av disse")]),
+    ("nb", "nei, jeg mente deltid", [("reply", "no", "nei"), ("study_mode", "part_time", "deltid")]),
+    ("en", "not full time, 50 %", [("study_mode", "part_time", "not full time"), ("percentage", 50, "50 %")]),
+    ("en", "I'm starting this autumn", [("start", "ahead", "starting")]),
+    ("en", "in August 2026", [("start", "2026-autumn", "2026")]),
+    ("en", "I began in spring 2022", [("start", "2022-spring", "2022")]),
+    ("en", "before autumn 2023", [("start", "2022-autumn", "2023")]),
+    ("nb", "skal begynne", [("start", "ahead", "skal begynne")]),
+    ("en", "I started in August", []),  # past, no year: not said
+    ("en", "next year", [("start", "ahead", "next")]),
+    ("en", "I'm an exchange student", [("special_situation", "partner_exchange", "exchange")]),
+    ("nb", "jeg er utvekslingsstudent", [("special_situation", "partner_exchange", "utvekslingsstudent")]),
+    ("en", "Erasmus Mundus", [("special_situation", "erasmus_mundus", "Erasmus")]),
+    ("nb", "helgradsstipend fra HK-dir", [("special_situation", "hkdir_scholarship", "helgradsstipend"),
+                                         ("special_situation", "hkdir_scholarship", "HK-dir")]),
+    ("en", "my visa was rejected", [("refund_reason", "udi_refusal", "visa"), ("refund_reason", "udi_refusal", "rejected")]),
+    ("nb", "jeg trekker meg", [("refund_reason", "withdrawal", "trekker")]),
+    ("en", "I paid NOK 254,950", [("amount_paid", 254950.0, "NOK 254,950")]),
+    ("nb", "betalt 254 950 kr", [("amount_paid", 254950.0, "betalt 254 950")]),
+    ("nb", "63 737,50 kr", [("amount_paid", 63737.5, "63 737,50 kr")]),
+    ("en", "I also have a German passport", [("also", "also", "also"), ("country", "DE", "German")]),
+    ("en", "dual citizenship, India and Germany", [("also", "also", "dual"), ("country", "IN", "India"), ("country", "DE", "Germany")]),
+    ("nb", "tysk og indisk", [("country", "DE", "tysk"), ("country", "IN", "indisk")]),
+    ("nb", "jeg er stipendiat", [("level", "phd", "stipendiat")]),
+]
+BASE = {"country", "level", "credits", "percentage", "date"}
+
+
+def simple(entities, kinds=None):
+    return [(e["entity"], e["value"], e["text"]) for e in entities if kinds is None or e["entity"] in kinds]
 
 
 @pytest.mark.parametrize("language, sentence, expected", SENTENCES, ids=[s for _, s, _ in SENTENCES])
 def test_sentence_gives_entities(language, sentence, expected):
+    assert simple(extract_entities(sentence, language, TODAY), BASE) == expected
+
+
+@pytest.mark.parametrize("language, sentence, expected", ANSWERS, ids=[s for _, s, _ in ANSWERS])
+def test_answers_are_entities(language, sentence, expected):
     assert simple(extract_entities(sentence, language, TODAY)) == expected
+
+
+def test_a_negated_country_has_the_role_negated():
+    found = extract_entities("I'm Indian, not Swedish", "en", TODAY)
+    assert [(e["value"], e.get("role")) for e in found] == [("IN", None), ("SE", "negated")]
+    found = extract_entities("jeg er ikke svensk, men indisk", "nb", TODAY)
+    assert [(e["value"], e.get("role")) for e in found if e["entity"] == "country"] == [("SE", "negated"), ("IN", None)]
+
+
+def test_a_start_said_only_by_a_time_word_is_implied():
+    [start] = extract_entities("next year", "en", TODAY)
+    assert start.get("role") == "implied"
+
+
+def test_long_input_is_cut_and_answered_quickly():
+    import time
+    began = time.monotonic()
+    text = "no " + "9 " * 50_000 + "nok " * 20_000 + "a" * 50_000
+    extract_entities(text, "en", TODAY)
+    assert time.monotonic() - began < 5
 
 
 @pytest.mark.parametrize("language, sentence, expected", SENTENCES, ids=[s for _, s, _ in SENTENCES])
 def test_entities_are_rasa_shaped(language, sentence, expected):
     for entity in extract_entities(sentence, language, TODAY):
-        assert set(entity) == {"entity", "value", "start", "end", "text"}
+        assert set(entity) - {"role"} == {"entity", "value", "start", "end", "text"}
         assert entity["entity"] in ENTITY_NAMES
         assert sentence[entity["start"]:entity["end"]] == entity["text"]
 

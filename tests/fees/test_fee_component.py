@@ -16,7 +16,9 @@ def extractor():
 
 
 @pytest.mark.parametrize("text, language, expected", [
-    ("I'm Nigerian, MSc at 40% part-time", "en", [("country", "NG"), ("level", "master"), ("percentage", 40)]),
+    ("I'm Nigerian, MSc at 40% part-time", "en",
+     [("country", "NG"), ("level", "master"), ("percentage", 40), ("study_mode", "part_time")]),
+    ("nei, jeg mente deltid", "nb", [("reply", "no"), ("study_mode", "part_time")]),
     ("Jeg er svensk statsborger", "nb", [("country", "SE")]),
     ("Jeg er fra Kina, 7,5 stp", None, [("country", "CN"), ("credits", 7.5)]),  # undecided: both
     ("hello", "en", []),

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fees import annual_fee, credits_fee, exemption_application, format_nok, refund_for, semester_fee
-from fees.dates import parse_date
+from entities.dates import parse_date
 from fees.facts import load
 
 CATEGORIES = sorted(load()["categories"])

@@ -64,7 +64,7 @@ def test_case(case):
     for key in ("kept",):
         if key in expect:
             assert getattr(result, key) == money(expect[key])
-    for key in ("contact", "days_left", "deadline", "bank_fees_deducted"):
+    for key in ("contact", "days_left", "deadline", "bank_fees_deducted", "decided_by"):
         if key in expect:
             assert getattr(result, key) == expect[key]
     if "missing" in expect:
