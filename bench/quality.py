@@ -3,7 +3,12 @@
 A question's *answer* is what the person would get: the FAQ answer the response
 selector picked (`faq/<key>`), a hand-over (out-of-scope or not sure), a clarifying
 question with buttons (`clarify`), or a chit-chat intent. Used by the test suite
-(tests/heldout, with thresholds) and by `make bench` (bench/eval).
+(tests/heldout, with thresholds) and by `make bench` (bench/eval*).
+
+Each answer is also one of four *outcomes* (`outcome_of`), because they cost a student
+different things: `right`, `clarified` (buttons that include the right answer: one more
+click), `handed_over` (a person answers: one e-mail) and `wrong` (a confident answer that
+is not the labelled one: a wrong decision).
 """
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 import yaml
+
+from actions.faq import MAX_CHOICES, MIN_CHOICE_CONFIDENCE
 
 def _personal_answers() -> Dict[str, List[str]]:
     from components.personal_question import PersonalQuestionClassifier
@@ -25,6 +32,12 @@ PERSONAL_ANSWERS = _personal_answers()
 HANDOVER = "handover"
 CLARIFY = "clarify"
 HANDOVER_INTENTS = {"out_of_scope", "nlu_fallback", "human_handoff_unsure"}
+# Answers that give no facts at all: for an in-scope question they count as handed over
+# (the person has to ask someone else), never as wrong (nothing misleading was said).
+NON_ANSWERS = {HANDOVER, "bad_input"}
+
+RIGHT, CLARIFIED, HANDED_OVER, WRONG = "right", "clarified", "handed_over", "wrong"
+OUTCOMES = (RIGHT, CLARIFIED, HANDED_OVER, WRONG)
 
 
 @dataclass(frozen=True)
@@ -67,9 +80,12 @@ def answer_of(parse: Dict) -> str:
     return intent or HANDOVER
 
 
-def offered_choices(parse: Dict, how_many: int = 2) -> List[str]:
+def offered_choices(parse: Dict, how_many: int = MAX_CHOICES) -> List[str]:
+    """The FAQ answers action_clarify_faq would offer as buttons (same cut-offs as actions/faq.py)."""
     ranking = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
-    return [item.get("intent_response_key") for item in ranking[:how_many]]
+    keys = [item.get("intent_response_key") for item in ranking
+            if item.get("confidence", 0.0) >= MIN_CHOICE_CONFIDENCE and item.get("intent_response_key")]
+    return keys[:how_many]
 
 
 @dataclass
@@ -88,6 +104,45 @@ class Outcome:
     @property
     def clarified_right(self) -> bool:
         return self.answer == CLARIFY and self.question.label in self.choices
+
+    @property
+    def kind(self) -> str:
+        """right | clarified | handed_over | wrong (see outcome_of)."""
+        return outcome_of(self.question, self.answer, self.choices, self.correct)
+
+
+def outcome_of(question: Question, answer: str, choices: Sequence[str] = (), correct: Optional[bool] = None) -> str:
+    """Which of the four outcomes one answer is.
+
+    In scope: the labelled answer is `right`; buttons that include it `clarified`; a
+    hand-over or no answer `handed_over`; anything else `wrong` (another FAQ, another
+    chit-chat intent, the fee dialogue for a non-fee question, buttons without the right
+    answer). Out of scope: `right` when handed over, otherwise `wrong` (an FAQ answer,
+    buttons, chit-chat or "please type your question" to a question the pages do not answer).
+    """
+    if correct is None:
+        correct = Outcome(question, answer, list(choices)).correct
+    if correct:
+        return RIGHT
+    if question.label == "out_of_scope":
+        return WRONG
+    if answer == CLARIFY:
+        return CLARIFIED if question.label in choices else WRONG
+    return HANDED_OVER if answer in NON_ANSWERS else WRONG
+
+
+def outcome_summary(outcomes: Iterable[Outcome]) -> Dict[str, Dict]:
+    """Per language: the share (0..1, of all questions) and count of each of the four outcomes."""
+    outcomes = list(outcomes)
+    summary: Dict[str, Dict] = {}
+    for language in ("en", "nb"):
+        mine = [o for o in outcomes if o.question.language == language]
+        counts = Counter(o.kind for o in mine)
+        summary[language] = {name: round(counts[name] / len(mine), 4) if mine else None for name in OUTCOMES}
+        summary[language]["counts"] = {name: counts[name] for name in OUTCOMES}
+        summary[language]["questions"] = len(mine)
+        summary[language]["out_of_scope_questions"] = sum(o.question.label == "out_of_scope" for o in mine)
+    return summary
 
 
 def topic_of(label: str, topics: Dict[str, dict]) -> str:
@@ -124,8 +179,10 @@ def summarise(outcomes: List[Outcome], topics: Dict[str, dict]) -> Dict:
     }
     with_language = [o for o in outcomes if o.reply_language]
     report["reply_language"] = _share(with_language, lambda o: o.reply_language == o.question.language)
+    report["outcomes"] = outcome_summary(outcomes)
     report["errors"] = [
-        {"text": o.question.text, "language": o.question.language, "expected": o.question.expected, "got": o.answer}
+        {"text": o.question.text, "language": o.question.language, "expected": o.question.expected, "got": o.answer,
+         "outcome": o.kind}
         for o in outcomes if not o.correct
     ]
     return report

@@ -6,6 +6,9 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 LANGS = ("en", "nb")
+OUTCOMES = ("right", "clarified", "handed_over", "wrong")
+# Held-out sets in the order of the report, with the folder each key stands for.
+SETS = {"heldout": "tests/heldout", "eval": "bench/eval", "eval_fresh": "bench/eval_fresh", "eval_unseen": "bench/eval_unseen"}
 
 
 def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
@@ -23,7 +26,7 @@ def flatten(r: Dict) -> Dict:
         "clarified_right": q["clarified_right"], "question_counts": q["counts"],
         "oos": q["oos"], "oos_fresh": r["oos_fresh"], "unseen": r.get("unseen", {}),
         "reply_language": ours["reply_language"], "reply_language_definition": ours["reply_language_definition"],
-        "dialogues": ours["dialogues"],
+        "dialogues": ours["dialogues"], "outcomes": r.get("outcomes", {}),
         "baselines": {}, "error_ratio": {},
         "latency_ms": {k: load["single"][k] for k in ("p50", "p95", "p99")},
         "throughput_msgs_per_s": levels(load, "msgs_per_s"), "p95_ms": levels(load, "p95"),
@@ -59,6 +62,13 @@ def targets(o: Dict) -> List[Dict]:
         ("answer accuracy, Norwegian (bench/eval_unseen)", _unseen(o, "accuracy", "nb"), ">= 0.93", lambda v: v >= 0.93),
         ("out-of-scope recall (bench/eval_unseen)", _unseen(o, "oos", "recall"), ">= 0.90", lambda v: v >= 0.90),
         ("in-scope questions handed over", o["oos"]["in_scope_handed_over"], "<= 0.03", lambda v: v <= 0.03),
+        ("wrong answers, English (bench/eval)", _outcome(o, "eval", "en", "wrong"), "<= 0.03", lambda v: v <= 0.03),
+        ("wrong answers, Norwegian (bench/eval)", _outcome(o, "eval", "nb", "wrong"), "<= 0.03", lambda v: v <= 0.03),
+        ("wrong answers, English (bench/eval_unseen)", _outcome(o, "eval_unseen", "en", "wrong"), "<= 0.03", lambda v: v <= 0.03),
+        ("wrong answers, Norwegian (bench/eval_unseen)", _outcome(o, "eval_unseen", "nb", "wrong"), "<= 0.03", lambda v: v <= 0.03),
+        ("simulated users whose dialogue succeeds", (o.get("dialogues") or {}).get("success"), ">= 0.85", lambda v: v >= 0.85),
+        ("most times one question was asked (simulated users)", (o.get("dialogues") or {}).get("max_repeats"), "<= 2",
+         lambda v: v <= 2),
         ("replies in the right language", o["reply_language"], ">= 0.99", lambda v: v >= 0.99),
     ]
     for name, ratios in o["error_ratio"].items():
@@ -74,6 +84,50 @@ def targets(o: Dict) -> List[Dict]:
         ("Rasa server peak RSS (MB)", o["rss_mb"]["rasa"], "< 1536", lambda v: v < 1536),
     ]
     return [{"target": n, "value": v, "goal": g, "met": None if v is None else bool(f(v))} for n, v, g, f in rows]
+
+
+def _outcome(o: Dict, name: str, lang: str, outcome: str) -> Optional[float]:
+    return ((o.get("outcomes") or {}).get(name) or {}).get(lang, {}).get(outcome)
+
+
+def outcome_lines(o: Dict) -> List[str]:
+    """The four outcomes per held-out set and language (share of all its questions, and count)."""
+    if not o.get("outcomes"):
+        return []
+    lines = ["", "## Right, clarified, handed over, wrong (our model, every held-out set)", "",
+             "Share of all questions of the set and language (count in brackets). Out-of-scope questions are "
+             "right when handed over and wrong otherwise; see bench/README.md.", "",
+             "| set | lang | questions (out of scope) | right | clarified | handed over | wrong |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, folder in SETS.items():
+        for lang in LANGS:
+            row = (o["outcomes"].get(name) or {}).get(lang)
+            if not row:
+                continue
+            cells = " | ".join(f"{_pct(row[k])} ({row['counts'][k]})" for k in OUTCOMES)
+            lines.append(f"| {folder} | {lang} | {row['questions']} ({row['out_of_scope_questions']}) | {cells} |")
+    return lines
+
+
+def dialogue_lines(d: Dict) -> List[str]:
+    """Simulated users (tests/simulator/people.yml) and the scripted dialogues (bench/eval/dialogues.yml)."""
+    lines = [""]
+    if d.get("success") is None:
+        lines.append(f"Simulated users: null ({d.get('reason')})")
+    else:
+        lines += ["Simulated users (tests/simulator/people.yml over REST, the tracker read after every turn):", "",
+                  "| | people | success | turns (mean) | most times one question was asked |", "| --- | --- | --- | --- | --- |"]
+        for label, row in [("all", d)] + [(lang, (d.get("by_language") or {}).get(lang) or {}) for lang in LANGS]:
+            lines.append(f"| {label} | {row.get('people')} | {_pct(row.get('success'))} | {row.get('turns_mean')} | {row.get('max_repeats')} |")
+        if d.get("endings"):
+            lines += ["", "How the dialogues ended: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(d["endings"].items())) + "."]
+        for f in d.get("failures") or []:
+            lines.append(f"- failed {f['id']}: {f['reason']} (asked {', '.join(f['asked']) or 'nothing'}; rule {f['rule']}, amount {f['amount']})")
+    s = d.get("scripted")
+    if s is not None:
+        lines += ["", "Scripted fee dialogues (bench/eval/dialogues.yml over REST): " + (
+            f"{s['passed']}/{s['total']} = {_pct(s['success'])}" if s.get("success") is not None else f"null ({s.get('reason')})")]
+    return lines
 
 
 def _unseen(o: Dict, field: str, key: str, system: str = "ours") -> Optional[float]:
@@ -110,13 +164,12 @@ def markdown(o: Dict) -> str:
             lines.append(f"| {label} | " + " | ".join(_pct(_unseen(o, field, key, system)) for system in ("ours", "rasa_default", "bm25")) + " |")
         lines.append("")
         lines.append(f"Questions: {(o['unseen'].get('ours') or {}).get('counts')}.")
+    lines += outcome_lines(o)
     lines += ["", f"Out-of-scope recall on bench/eval_fresh ({o['oos_fresh']['questions']} questions): {_pct(o['oos_fresh']['recall'])}. "
               f"Clarifying question instead of an answer: en {_pct(o['clarified']['en'])}, nb {_pct(o['clarified']['nb'])}. "
               f"BM25 hand-over threshold (from tests/heldout): {b['bm25'].get('threshold')}.", "",
               f"Replies in the right language: {_pct(o['reply_language'])}. {o['reply_language_definition']}", ""]
-    d = o["dialogues"]
-    lines.append(f"Fee dialogues (bench/eval/dialogues.yml over REST): " + (
-        f"{d['passed']}/{d['total']} = {_pct(d['success'])}" if d.get("success") is not None else f"null ({d.get('reason')})"))
+    lines += dialogue_lines(o["dialogues"])
     lines += ["", "### Accuracy per topic", "", "| topic | en | nb |", "| --- | --- | --- |"]
     for topic in sorted(set(o["accuracy_by_topic"]["en"]) | set(o["accuracy_by_topic"]["nb"])):
         lines.append(f"| {topic} | {_pct(o['accuracy_by_topic']['en'].get(topic))} | {_pct(o['accuracy_by_topic']['nb'].get(topic))} |")

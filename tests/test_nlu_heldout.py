@@ -2,6 +2,11 @@
 
 Thresholds from the foundation issue: at least 95 % right answers in English and 93 %
 in Norwegian, and at least 90 % of out-of-scope questions handed over to a person.
+
+A wrong answer costs a student more than a hand-over (a wrong decision, not an e-mail), so
+the wrong ones are also counted apart (bench/quality.py `outcome_of`): at most WRONG_LIMIT of
+all questions per language, out-of-scope ones included. 2 %: the model of 2026-12-01 gave
+1.1 % (en, 4 of 360) and 0.8 % (nb, 3 of 363), so it allows about three more before failing.
 """
 import asyncio
 from pathlib import Path
@@ -16,6 +21,7 @@ from scripts.stack import MODEL
 HELD_OUT = Path(__file__).resolve().parent / "heldout"
 THRESHOLDS = {"en": 0.95, "nb": 0.93}
 OOS_RECALL = 0.90
+WRONG_LIMIT = 0.02
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +41,10 @@ def report():
     ]
     summary = summarise(outcomes, faq_topics())
     print("\nheld-out accuracy", summary["accuracy"], "clarified", summary["clarified"], "oos", summary["oos"])
+    for language in ("en", "nb"):
+        row = summary["outcomes"][language]
+        print(f"  outcomes {language}: " + ", ".join(f"{k} {row[k]:.1%} ({row['counts'][k]})"
+                                                    for k in ("right", "clarified", "handed_over", "wrong")))
     for error in summary["errors"]:
         print("  MISS", error)
     return summary
@@ -47,6 +57,14 @@ def test_answer_accuracy(report, language):
 
 def test_out_of_scope_is_handed_over(report):
     assert report["oos"]["recall"] >= OOS_RECALL
+
+
+@pytest.mark.parametrize("language", ["en", "nb"])
+def test_few_confidently_wrong_answers(report, language):
+    row = report["outcomes"][language]
+    wrong = [(e["expected"], e["got"]) for e in report["errors"] if e["language"] == language and e["outcome"] == "wrong"]
+    assert row["wrong"] <= WRONG_LIMIT, f"{row['counts']['wrong']} of {row['questions']} wrong: {wrong}"
+    assert row["counts"]["wrong"] == len(wrong)
 
 
 def test_every_faq_is_in_the_held_out_set_in_both_languages():
