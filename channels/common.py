@@ -4,8 +4,11 @@
   locale of the user ("nb-NO", "en-US", Telegram's "nb") goes in as "locale", which
   components/language_detector.py uses as a hint when the text does not decide the
   language (e.g. "ok").
-- `verify_webhook`: a check of every POST to a connector's /webhook route, run before
-  Rasa's handler; a request that fails it gets 401 and never reaches the bot.
+- `verify_webhook`: a check of every request to a connector's /webhook route, run before
+  Rasa's handler; a request that fails it gets 401 and never reaches the bot. The
+  platforms only POST there; Rasa's Slack and Telegram routes also accept GET with the
+  same body handling (a signed request replayed as GET would be delivered a second time),
+  so any other method gets 405.
 - `api_url`: a platform's API address from credentials.yml, with the public one as default.
 """
 from __future__ import annotations
@@ -52,18 +55,21 @@ def require(credentials: Optional[Mapping[Text, Any]], channel: Text, *keys: Tex
         )
 
 
-def refuse(channel: Text, reason: Text) -> HTTPResponse:
+def refuse(channel: Text, reason: Text, status: HTTPStatus = HTTPStatus.UNAUTHORIZED) -> HTTPResponse:
     logger.warning("%s webhook: request refused: %s", channel, reason)
-    return response.text(reason, status=HTTPStatus.UNAUTHORIZED)
+    return response.text(reason, status=status)
 
 
 def verify_webhook(blueprint: Blueprint, check: RequestCheck) -> Blueprint:
-    """Run `check` on every POST to the blueprint's /webhook route before the handler."""
+    """Run `check` on every request to the blueprint's /webhook route before the handler;
+    a method other than POST is refused (405) without reaching it."""
 
     async def verify(request: Request) -> Optional[HTTPResponse]:
-        if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
-            return await check(request)
-        return None
+        if not request.path.rstrip("/").endswith("/webhook"):
+            return None
+        if request.method != "POST":
+            return refuse(blueprint.name, f"{request.method} is not accepted, only POST", HTTPStatus.METHOD_NOT_ALLOWED)
+        return await check(request)
 
     blueprint.middleware(verify, "request")
     return blueprint

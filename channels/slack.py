@@ -7,6 +7,9 @@ Changes to `rasa.core.channels.slack`, nothing else:
   "v0:{timestamp}:{body}", timestamps more than 5 minutes off refused) and, in addition,
   a signature already seen within those 5 minutes is refused as a replay; a refused
   request gets 401 (Rasa's handler answers 400) and never reaches the bot;
+- only POST reaches the handler: Rasa's route also takes GET with the same body handling,
+  so a signed request replayed as GET would be delivered twice; GET gets 405
+  (channels/common.py, verify_webhook);
 - the user's Slack locale (users.info with include_locale; needs the users:read scope)
   goes into the message metadata as "locale", looked up once per user and kept an hour;
 - buttons: Rasa's blocks (a section and an actions block), but more than 5 buttons are

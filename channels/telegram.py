@@ -10,7 +10,9 @@ Changes to `rasa.core.channels.telegram`, nothing else:
 - a button click (callback_query) is acknowledged with answerCallbackQuery, which
   Telegram asks for (the client shows a progress bar until then);
 - buttons are one per row (titles are long), unless a response sets `button_type`;
-- Telegram's "/start" (first contact, deep links) is read as a greeting.
+- Telegram's "/start" (first contact, deep links) is read as a greeting;
+- Rasa's /webhooks/telegram/set_webhook route is disabled (404): it needs no
+  authentication, and the webhook is set at start anyway (get_output_channel).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import asyncio
 import hmac
 import logging
 import re
+from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from aiogram import Bot
@@ -28,7 +31,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
 from rasa.shared.exceptions import InvalidConfigException, RasaException
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -67,7 +70,9 @@ class TelegramOutput(RasaTelegramOutput):
     ) -> None:
         for button in buttons:
             if len(str(button.get("payload", "")).encode("utf-8")) > MAX_CALLBACK_DATA:
-                logger.warning("Telegram refuses button payloads over %d bytes: %s", MAX_CALLBACK_DATA, button)
+                # The size, not the button: a payload can carry what the person told the bot.
+                logger.warning("Telegram refuses button payloads over %d bytes: one has %d bytes",
+                               MAX_CALLBACK_DATA, len(str(button.get("payload", "")).encode("utf-8")))
         await super().send_text_with_buttons(recipient_id, text, buttons, button_type=button_type or "vertical", **kwargs)
 
 
@@ -121,4 +126,13 @@ class TelegramInput(RasaTelegramInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return verify_webhook(super().blueprint(on_new_message), self.check_request)
+        blueprint = verify_webhook(super().blueprint(on_new_message), self.check_request)
+
+        async def no_set_webhook(request: Request) -> Optional[HTTPResponse]:
+            # Anyone could call it (it has no check) and make the bot call Telegram's API.
+            if request.path.rstrip("/").endswith("/set_webhook"):
+                return response.text("Not Found", status=HTTPStatus.NOT_FOUND)
+            return None
+
+        blueprint.middleware(no_set_webhook, "request")
+        return blueprint

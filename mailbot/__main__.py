@@ -2,8 +2,9 @@
 
 The worker needs the assistant's HTTP API (POST /model/parse). If RASA_URL does not answer
 and MAIL_START_RASA is true (default), it starts a Rasa server itself (scripts.stack.Stack,
-on a free loopback port, with --enable-api and the trained model models/ie-assistant.tar.gz,
-logs in logs/; no action server, parsing needs none) and stops it on exit.
+on a free loopback port, with the trained model models/ie-assistant.tar.gz and its HTTP API
+on with a random token for this run, no CORS, logs in logs/; no action server, parsing needs
+none) and stops it on exit.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Optional
 
 from mailbot.answer import RasaParser
 from mailbot.config import ROOT, Config
-from mailbot.worker import Worker
+from mailbot.worker import Worker, redact
 
 log = logging.getLogger("mailbot")
 
@@ -32,14 +33,14 @@ def start_assistant(config: Config):
     logs = ROOT / "logs"
     logs.mkdir(exist_ok=True)
     log.info("the assistant does not answer at %s: starting it (logs in %s/)", config.rasa_url, logs)
-    # Only the Rasa server: /model/parse needs no action server.
-    stack = Stack(log_dir=logs)
+    # Only the Rasa server: /model/parse needs no action server. No browser calls it: no CORS.
+    stack = Stack(log_dir=logs, api=True, cors=[])
     try:
         stack.start_rasa()
     except BaseException:
         stack.stop()
         raise
-    config.rasa_url = stack.rasa_url
+    config.rasa_url, config.rasa_token = stack.rasa_url, stack.api_token
     return stack
 
 
@@ -67,8 +68,8 @@ def main(argv: Optional[list] = None) -> int:
         try:
             summary = worker.run_once()
         except Exception as error:
-            log.error("run stopped early: %s", error)
-            print(f"{'[dry-run] ' if config.mode == 'dry-run' else ''}{worker.summary} (stopped early: {error})")
+            log.error("run stopped early: %s", redact(error))
+            print(f"{'[dry-run] ' if config.mode == 'dry-run' else ''}{worker.summary} (stopped early: {redact(error)})")
             return 1
         print(f"{'[dry-run] ' if config.mode == 'dry-run' else ''}{summary}")
         return 0

@@ -1,12 +1,22 @@
-"""Start and stop the assistant's processes: the action server and the Rasa server.
+"""Start and stop the assistant's processes: the action server, the Rasa server, the demo
+web server and the retention job.
 
 `make run` and `make shell` use it from the command line; the test fixtures use the
 `Stack` class to run the real servers on free loopback ports.
+
+Closed by default: every server binds to 127.0.0.1 (RASA_INTERFACE, ACTIONS_INTERFACE,
+WEB_INTERFACE move them); Rasa's HTTP API is off unless RASA_API_TOKEN or RASA_JWT_SECRET
+is set (scripts/rasa_server.py), or a tool asks for it with `Stack(api=True)`, which makes
+a random token for that run (`stack.api_token`); the action server only answers requests
+carrying a per-run secret (ACTIONS_TOKEN, scripts/action_server.py); CORS is allowed only
+for the widget's configured sites, never "*". deploy/ has the reverse proxy for the public
+side.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,6 +31,8 @@ from urllib.request import urlopen
 import yaml
 
 from channels.credentials import with_channels
+from scripts import rasa_server
+from scripts.action_server import TOKEN_VARIABLE as ACTIONS_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -55,10 +67,24 @@ def wait_for(url: str, timeout: float, process: Optional[subprocess.Popen] = Non
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def runtime_endpoints(actions_port: int, tracker_db: Path, directory: Path) -> Path:
-    """endpoints.yml with the action server's port and the tracker database filled in."""
+LOOPBACK = "127.0.0.1"
+# Lines of Rasa's log that mean the server is up without a model (rasa/core/agent.py).
+MODEL_NOT_LOADED = ("Could not load model", "No valid model found", "Agent loaded with no model")
+
+
+def local_address(interface: str) -> str:
+    """Where this machine reaches a server bound to `interface`."""
+    return LOOPBACK if interface in ("", "0.0.0.0", "::") else interface
+
+
+def runtime_endpoints(actions_url: str, tracker_db: Path, directory: Path) -> Path:
+    """endpoints.yml with the action server's address, its secret and the tracker database.
+
+    The secret is written as `${ACTIONS_TOKEN}`, which Rasa fills in from its environment
+    when it reads the file: it is never on disk."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
+    endpoints["action_endpoint"]["headers"] = {"Authorization": "Bearer ${%s}" % ACTIONS_TOKEN}
     if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
         endpoints["tracker_store"]["db"] = str(tracker_db)
     path = directory / "endpoints.runtime.yml"
@@ -68,6 +94,16 @@ def runtime_endpoints(actions_port: int, tracker_db: Path, directory: Path) -> P
 
 def web_origins(web_port: int) -> List[str]:
     return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+def socketio_origins(credentials: Path) -> List[str]:
+    """The sites allowed to embed the widget (the socket.io channel's cors_allowed_origins)."""
+    channels = yaml.safe_load(credentials.read_text(encoding="utf-8")) or {}
+    for name, settings in channels.items():
+        if name.endswith("socketio.SocketIOInput") and isinstance(settings, dict):
+            configured = settings.get("cors_allowed_origins") or []
+            return [configured] if isinstance(configured, str) else list(configured)
+    return []
 
 
 def runtime_credentials(credentials: Path, origins: List[str], directory: Path) -> Tuple[Path, List[str]]:
@@ -87,11 +123,14 @@ def runtime_credentials(credentials: Path, origins: List[str], directory: Path) 
 
 
 class Stack:
-    """The action server and the Rasa server, as child processes.
+    """The action server, the Rasa server, the demo web server and the retention job, as
+    child processes.
 
     With `web_port`, also the demo pages with the chat widget (webchat/server.py); the
-    socket.io channel and the HTTP API (CORS) then accept those pages' origins next to
-    the sites listed in credentials.yml, and no others.
+    socket.io channel and CORS then accept those pages' origins next to the sites listed
+    in credentials.yml, and no others. `cors`: the origins Rasa sends CORS headers for
+    (default: the widget's sites; [] for none). `api=True`: Rasa's HTTP API on, with the
+    token `api_token` (RASA_API_TOKEN if set, else a random one for this run).
     """
 
     def __init__(
@@ -102,9 +141,10 @@ class Stack:
         tracker_db: Optional[Path] = None,
         model: Path = MODEL,
         log_dir: Optional[Path] = None,
-        cors: str = "*",
+        cors: Optional[List[str]] = None,
         extra_env: Optional[Dict[str, str]] = None,
         web_port: Optional[int] = None,
+        api: bool = False,
     ) -> None:
         self.rasa_port = rasa_port or free_port()
         self.actions_port = actions_port or free_port()
@@ -114,56 +154,117 @@ class Stack:
         self.work_dir = Path(tempfile.mkdtemp(prefix="ie-assistant-"))
         self.log_dir = log_dir or self.work_dir
         self.tracker_db = tracker_db or (self.work_dir / "conversations.db")
-        self.env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
+        env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
+        # The action server's secret: Rasa sends it, the action server checks it.
+        env[ACTIONS_TOKEN] = env.get(ACTIONS_TOKEN) or secrets.token_urlsafe(32)
+        # The API's secrets go to the Rasa process only (scripts/rasa_server.py reads them).
+        self.rasa_env = dict(env)
+        if api and not env.get(rasa_server.TOKEN):
+            self.rasa_env[rasa_server.TOKEN] = secrets.token_urlsafe(32)
+        self.api_token: Optional[str] = self.rasa_env.get(rasa_server.TOKEN) or None
+        self.env = {k: v for k, v in env.items() if k not in rasa_server.SECRETS}
+        self.interfaces = {name: env.get(f"{name.upper()}_INTERFACE") or LOOPBACK for name in ("rasa", "actions", "web")}
         self.processes: List[subprocess.Popen] = []
         self.channels: List[str] = []  # credentials.channels.yml channels turned on
         self.web_port = web_port
 
+    def _url(self, server: str, port: Optional[int]) -> str:
+        address = local_address(self.interfaces[server])
+        return f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
+
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return self._url("rasa", self.rasa_port)
+
+    @property
+    def actions_url(self) -> str:
+        return self._url("actions", self.actions_port)
 
     @property
     def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        return self._url("web", self.web_port)
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    @property
+    def api_status(self) -> str:
+        """"HTTP API: off" or how it is protected (what `make run` prints)."""
+        return rasa_server.describe_api(self.rasa_env)
+
+    @property
+    def endpoints(self) -> Path:
+        """The endpoints file Rasa (and the retention job) get, written on first use."""
+        path = self.work_dir / "endpoints.runtime.yml"
+        if not path.exists():
+            runtime_endpoints(self.actions_url, self.tracker_db, self.work_dir)
+        return path
+
+    def _spawn(self, name: str, args: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=ROOT, env=env or self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.processes.append(process)
         return process
 
-    def start_actions(self) -> None:
-        process = self._spawn(
-            "actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"]
-        )
-        wait_for(f"http://127.0.0.1:{self.actions_port}/health", 120, process)
+    def actions_command(self) -> List[str]:
+        logging_config = ROOT / "logging.yml"  # no message text in the logs (privacy/)
+        return [
+            str(VENV_BIN / "python"), "-m", "scripts.action_server", "--actions", "actions",
+            "--port", str(self.actions_port), "--interface", self.interfaces["actions"],
+            *(["--logging-config-file", str(logging_config)] if logging_config.exists() else []),
+        ]
 
-    def start_rasa(self) -> None:
-        endpoints = runtime_endpoints(self.actions_port, self.tracker_db, self.work_dir)
-        credentials, cors = self.credentials, [self.cors]
+    def start_actions(self) -> None:
+        process = self._spawn("actions", self.actions_command())
+        wait_for(f"{self.actions_url}/health", 120, process)
+
+    def rasa_command(self) -> List[str]:
+        """`rasa run` (through scripts/rasa_server.py, which adds the API options)."""
+        credentials, origins = self.credentials, socketio_origins(self.credentials)
         if self.web_port:
-            credentials, cors = runtime_credentials(self.credentials, web_origins(self.web_port), self.work_dir)
+            credentials, origins = runtime_credentials(self.credentials, web_origins(self.web_port), self.work_dir)
         # Teams, Slack, Telegram: on when their variables are set (credentials.channels.yml).
         credentials, self.channels = with_channels(credentials, self.env, self.work_dir)
-        args = [
-            str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            "--interface", os.environ.get("RASA_INTERFACE", "127.0.0.1"), "--enable-api",
-            "--credentials", str(credentials), "--endpoints", str(endpoints), "--cors", *cors,
+        # CORS for the widget's sites only: "*" would let any web site read the answers.
+        cors = [origin for origin in (origins if self.cors is None else self.cors) if origin.strip() != "*"]
+        return [
+            str(VENV_BIN / "python"), "-m", "scripts.rasa_server", "run", "--model", str(self.model),
+            "--port", str(self.rasa_port), "--interface", self.interfaces["rasa"],
+            "--credentials", str(credentials), "--endpoints", str(self.endpoints),
+            "--logging-config-file", str(ROOT / "logging.yml"),  # no message text in the logs (privacy/)
+            *(["--cors", *cors] if cors else []),
         ]
-        if os.environ.get("RASA_API_TOKEN"):
-            args += ["--auth-token", os.environ["RASA_API_TOKEN"]]
-        process = self._spawn("rasa", args)
-        # /status names the model file only once the model is loaded.
-        wait_for(f"{self.rasa_url}/status", 300, process, expect="model_file")
+
+    def start_rasa(self) -> None:
+        if not self.model.exists():
+            raise FileNotFoundError(f"no trained model at {self.model}: run `make train`")
+        log = self.log_dir / "rasa.log"
+        start = log.stat().st_size if log.exists() else 0
+        process = self._spawn("rasa", self.rasa_command(), self.rasa_env)
+        # Rasa loads the model in a before_server_start listener, and Sanic opens the port
+        # only after those (sanic/server/runners.py): once / answers, loading is over. It
+        # may have failed, though (Rasa then serves without a model): its log says so.
+        wait_for(f"{self.rasa_url}/", 300, process, expect="Hello from Rasa")
+        with open(log, "rb") as logged:
+            logged.seek(start)
+            text = logged.read().decode("utf-8", "replace")
+        if any(line in text for line in MODEL_NOT_LOADED):
+            raise RuntimeError(f"Rasa did not load the model {self.model} (see {log})")
 
     def start_web(self) -> None:
         process = self._spawn(
-            "web", [str(VENV_BIN / "python"), "-m", "webchat.server", "--port", str(self.web_port), "--rasa-url", self.rasa_url]
+            "web", [str(VENV_BIN / "python"), "-m", "webchat.server", "--host", self.interfaces["web"],
+                    "--port", str(self.web_port), "--rasa-url", self.rasa_url]
         )
         wait_for(f"{self.web_url}/", 30, process)
+
+    def start_retention(self) -> None:
+        """The daily purge of old conversations (privacy/, when that module is there).
+
+        It opens no port, so there is nothing to wait for."""
+        if not (ROOT / "privacy" / "__main__.py").exists():
+            return
+        env = {**self.env, "TRACKER_DB": str(self.tracker_db), "ENDPOINTS": str(self.endpoints), "LOG_DIR": str(self.log_dir)}
+        self._spawn("retention", [str(VENV_BIN / "python"), "-m", "privacy", "daily"], env)
 
     def start(self) -> "Stack":
         try:
@@ -171,6 +272,7 @@ class Stack:
             self.start_rasa()
             if self.web_port:
                 self.start_web()
+            self.start_retention()
         except Exception:
             self.stop()
             raise
@@ -210,24 +312,26 @@ def main() -> None:
         print("Starting the action server...", flush=True)
         stack.start_actions()
         if args.mode == "shell":
-            endpoints = runtime_endpoints(actions_port, stack.tracker_db, stack.work_dir)
             subprocess.call(
-                [str(VENV_BIN / "rasa"), "shell", "--model", str(stack.model), "--endpoints", str(endpoints)],
+                [str(VENV_BIN / "rasa"), "shell", "--model", str(stack.model), "--endpoints", str(stack.endpoints),
+                 "--interface", stack.interfaces["rasa"], "--port", str(rasa_port)],
                 cwd=ROOT, env=stack.env,
             )
             return
-        print("Starting the Rasa server (loading the model)...", flush=True)
+        print(f"Starting the Rasa server (loading the model)...\n{stack.api_status}", flush=True)
         stack.start_rasa()
         for name in stack.channels:
             print(f"Channel on: {name} (POST {stack.rasa_url}/webhooks/{name.split('.')[1]}/webhook)", flush=True)
         print("Starting the web server (demo pages with the chat)...", flush=True)
         stack.start_web()
+        stack.start_retention()
         print(
             "\nThe assistant is running.\n"
             f"  Chat (English):   http://localhost:{web_port}/\n"
             f"  Chat (Norwegian): http://localhost:{web_port}/nb/\n"
             f"  REST:      POST {stack.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hei\"}}\n"
             f"  socket.io: {stack.rasa_url}/socket.io (web chat widget)\n"
+            f"  {stack.api_status} (RASA_API_TOKEN or RASA_JWT_SECRET turns it on; deploy/ for the public side)\n"
             f"  Logs:      {logs}/\n"
             "Press Ctrl-C to stop.",
             flush=True,

@@ -37,8 +37,10 @@ def rest_say(rasa_url: str, sender: str, text: str, metadata: Optional[Dict[str,
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    """The whole assistant, started once per test session from the trained model."""
+    """The whole assistant, started once per test session from the trained model, with
+    Rasa's HTTP API on and a random token (`stack.api_token`) for the tests that read
+    trackers or parse (the mail worker)."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
-    with Stack(log_dir=tmp_path_factory.mktemp("stack-logs")) as running:
+    with Stack(log_dir=tmp_path_factory.mktemp("stack-logs"), api=True) as running:
         yield running

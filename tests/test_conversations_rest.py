@@ -7,6 +7,7 @@ restart of the servers (SQLite tracker store).
 """
 import json
 import uuid
+from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
@@ -106,8 +107,10 @@ def test_picking_an_offered_answer_gives_it(stack):
     assert reply == expected("utter_faq/online_courses", "nb")
 
 
-def tracker(rasa_url, sender):
-    with urlopen(f"{rasa_url}/conversations/{sender}/tracker", timeout=30) as response:
+def tracker(running: Stack, sender):
+    """The conversation from Rasa's HTTP API (on, with a token, in the test stacks)."""
+    url = f"{running.rasa_url}/conversations/{sender}/tracker?{urlencode({'token': running.api_token})}"
+    with urlopen(url, timeout=30) as response:
         return json.loads(response.read())
 
 
@@ -116,8 +119,8 @@ def test_conversation_survives_a_restart(tmp_path):
     sender = new_sender()
     with Stack(tracker_db=db, log_dir=tmp_path) as first:
         rest_say(first.rasa_url, sender, "hvem må betale studieavgift?")
-    with Stack(tracker_db=db, log_dir=tmp_path) as second:
-        events = tracker(second.rasa_url, sender)["events"]
+    with Stack(tracker_db=db, log_dir=tmp_path, api=True) as second:
+        events = tracker(second, sender)["events"]
         assert any(e.get("event") == "user" and "studieavgift" in (e.get("text") or "") for e in events)
         # the language is remembered too: a short message after the restart stays Norwegian
         assert texts(rest_say(second.rasa_url, sender, "takk")) == expected("utter_youre_welcome", "nb")

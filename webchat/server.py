@@ -142,7 +142,8 @@ def make_server(host: str, port: int, rasa_url: str, quiet: bool = True) -> Thre
 
 def main(argv: Optional[list] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    # Loopback unless told otherwise: the public side is the reverse proxy (deploy/).
+    parser.add_argument("--host", default=os.environ.get("WEB_INTERFACE") or os.environ.get("WEB_HOST") or "127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", 8000)))
     parser.add_argument("--rasa-url", type=check_rasa_url, default=os.environ.get("RASA_URL", DEFAULT_RASA_URL),
                         help=f"where the pages' chat widget connects (default {DEFAULT_RASA_URL})")

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
+from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
@@ -38,6 +39,7 @@ TEAMS_PASSWORD = "test-app-password"
 @dataclass
 class Channels:
     rasa_url: str
+    api_token: str  # Rasa's HTTP API is on for these tests, with this token only
     telegram: TelegramAPI
     slack: SlackAPI
     teams: BotFrameworkAPI
@@ -47,7 +49,8 @@ class Channels:
 
     def user_events(self, sender: str) -> List[Dict[str, Any]]:
         """What the bot's tracker holds from `sender` (nothing for a refused request)."""
-        with urlopen(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30) as response:
+        url = f"{self.rasa_url}/conversations/{sender}/tracker?{urlencode({'token': self.api_token})}"
+        with urlopen(url, timeout=30) as response:
             events = json.loads(response.read())["events"] or []
         return [event for event in events if event["event"] == "user"]
 
@@ -72,8 +75,8 @@ def channels(tmp_path_factory) -> Iterator[Channels]:
             "BOTFRAMEWORK_OPENID_METADATA_URL": teams.metadata_url,
             "BOTFRAMEWORK_TOKEN_URL": teams.token_url,
         }
-        stack = Stack(credentials=ROOT / "credentials.yml", model=TEST_MODEL, extra_env=env,
+        stack = Stack(credentials=ROOT / "credentials.yml", model=TEST_MODEL, extra_env=env, api=True,
                       log_dir=tmp_path_factory.mktemp("channels-stack-logs"))
         with stack:
             assert len(stack.channels) == 3, stack.channels
-            yield Channels(stack.rasa_url, telegram, slack, teams)
+            yield Channels(stack.rasa_url, stack.api_token, telegram, slack, teams)

@@ -155,3 +155,29 @@ def test_the_same_signed_request_twice_is_refused_as_a_replay(channels):
     assert response.status_code == 401
     time.sleep(2)
     assert channels.slack.since(mark) == [] and len(channels.user_events(user)) == 1
+
+
+def test_a_signed_request_replayed_as_get_is_refused(channels):
+    """Rasa's route takes GET with the same body handling: a replay as GET must not get in."""
+    user, channel = person(channels)
+    body = event_body(user, channel, "do I need maths")
+    headers = slack_headers(SLACK_SECRET, body, JSON)
+    mark = channels.slack.mark()
+    assert post(channels, body, JSON, headers=headers).status_code == 200
+    channels.slack.posted(mark, channel)
+    mark = channels.slack.mark()
+    response = requests.get(channels.webhook("slack"), data=body, headers=headers, timeout=60)
+    assert response.status_code == 405
+    time.sleep(2)
+    assert channels.slack.since(mark) == [] and len(channels.user_events(user)) == 1
+
+
+def test_a_fresh_signed_get_request_is_refused_too(channels):
+    user, channel = person(channels)
+    body = event_body(user, channel, "do I need maths")
+    mark = channels.slack.mark()
+    response = requests.get(channels.webhook("slack"), data=body, headers=slack_headers(SLACK_SECRET, body, JSON),
+                            timeout=60)
+    assert response.status_code == 405
+    time.sleep(2)
+    assert channels.slack.since(mark) == [] and channels.user_events(user) == []

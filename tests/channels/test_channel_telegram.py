@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+import requests
 
 from language import detect_language
 from tests.channels.conftest import FEE_DIALOGUE, TELEGRAM_SECRET, TELEGRAM_WEBHOOK
@@ -109,3 +110,21 @@ def test_personal_fee_dialogue_from_first_question_to_amount(channels):
     answer = replies[0]["text"]
     assert "India" in answer and re.search(r"NOK \d{3},\d{3}", answer), answer
     assert detect_language(answer) == "en"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_set_webhook_route_is_disabled(channels, method):
+    """Rasa's set_webhook route has no authentication: anyone could make the bot call Telegram."""
+    mark = channels.telegram.mark()
+    response = requests.request(method, channels.rasa_url + "/webhooks/telegram/set_webhook", timeout=30)
+    assert response.status_code == 404
+    assert channels.telegram.since(mark) == []  # no setWebhook (or any) call to Telegram
+
+
+def test_update_sent_as_get_is_refused_even_with_the_secret(channels):
+    user = next(_users)
+    mark = channels.telegram.mark()
+    response = requests.get(channels.webhook("telegram"), json=telegram_message_update(user, "do I need maths"),
+                            headers={SECRET_HEADER: TELEGRAM_SECRET}, timeout=30)
+    assert response.status_code == 405
+    assert channels.telegram.since(mark) == [] and channels.user_events(str(user)) == []

@@ -36,6 +36,14 @@ def rasa_url(request) -> str:
     return request.getfixturevalue("stack").rasa_url
 
 
+@pytest.fixture(scope="session")
+def rasa_token(request) -> str:
+    """The HTTP API token of that assistant (RASA_API_TOKEN with MAIL_TEST_RASA_URL)."""
+    if os.environ.get("MAIL_TEST_RASA_URL"):
+        return os.environ.get("RASA_API_TOKEN", "")
+    return request.getfixturevalue("stack").api_token
+
+
 @pytest.fixture
 def mail_config(dovecot, smtp, tmp_path) -> Config:
     """Settings for a fresh mailbox; the assistant URL is filled in by tests that need it."""

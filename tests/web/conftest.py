@@ -38,7 +38,7 @@ def web_stack(tmp_path_factory) -> Iterator[Stack]:
         pytest.fail(f"no trained model at {TEST_MODEL}: run `make train` (make test does)")
     if not (DIST / "webchat.js").is_file():
         pytest.fail("the chat widget is not built: run `cd webchat && npm ci && npm run build`")
-    with Stack(model=TEST_MODEL, web_port=free_port(), log_dir=tmp_path_factory.mktemp("web-stack-logs")) as running:
+    with Stack(model=TEST_MODEL, web_port=free_port(), api=True, log_dir=tmp_path_factory.mktemp("web-stack-logs")) as running:
         yield running
 
 

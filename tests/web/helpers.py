@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Dict, List
+from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from scripts.stack import Stack
@@ -13,10 +13,12 @@ PHONE = {"width": 375, "height": 740}
 
 
 def rasa_api(stack: Stack, method: str, path: str, body: Any = None) -> Any:
-    """Calls Rasa's HTTP API (enabled by the stack) and returns the JSON answer."""
+    """Calls Rasa's HTTP API (on in the test stack: Stack(api=True)) with the stack's
+    token and returns the JSON answer."""
+    if not stack.api_token:
+        raise RuntimeError("the stack runs without the HTTP API: start it with Stack(api=True)")
     url = f"{stack.rasa_url}{path}"
-    if os.environ.get("RASA_API_TOKEN"):
-        url += ("&" if "?" in url else "?") + "token=" + os.environ["RASA_API_TOKEN"]
+    url += ("&" if "?" in url else "?") + urlencode({"token": stack.api_token})
     data = None if body is None else json.dumps(body).encode("utf-8")
     request = Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     with urlopen(request, timeout=60) as response:

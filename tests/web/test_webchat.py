@@ -95,9 +95,9 @@ def test_pages_and_widget_are_served(web_stack):
 
 
 def test_cors_allows_only_the_configured_sites(web_stack):
-    _, headers, _ = http_get(web_stack.rasa_url + "/status", origin=web_stack.web_url)
+    _, headers, _ = http_get(web_stack.rasa_url + "/", origin=web_stack.web_url)
     assert headers.get("Access-Control-Allow-Origin") == web_stack.web_url
-    _, headers, _ = http_get(web_stack.rasa_url + "/status", origin="http://elsewhere.example")
+    _, headers, _ = http_get(web_stack.rasa_url + "/", origin="http://elsewhere.example")
     assert "Access-Control-Allow-Origin" not in headers
 
 
