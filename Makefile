@@ -21,7 +21,7 @@ export RASA_PORT ACTIONS_PORT WEB_PORT
 # Everything the trained model depends on: retrain only when one of these changed.
 MODEL_INPUTS := config.yml $(shell find data domain components language entities fees -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help venv train run shell test bench validate lock clean mail mail-once
+.PHONY: help venv train run shell test bench validate lock clean mail mail-once purge export erase
 
 help:
 	@echo "make run    - install, train if needed, start the assistant and tell where to chat"
@@ -29,6 +29,8 @@ help:
 	@echo "make shell  - chat in the terminal"
 	@echo "make bench  - answer quality, speed and memory against baselines"
 	@echo "make mail   - answer the programme's e-mail (settings: .env, see .env.example); make mail-once: one pass"
+	@echo "make purge  - delete conversations, mail state and logs older than RETENTION_DAYS (90)"
+	@echo "make export WHO=<sender id or e-mail> / make erase WHO=... - one person's data as JSON / deleted"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON_BASE)" || { echo "Python 3.10 not found (Rasa 3.6 needs 3.8-3.10)"; exit 1; }
@@ -81,3 +83,14 @@ lock: $(VENV)/.installed
 
 clean:
 	rm -rf models .rasa results test-artifacts
+
+# Personal data (privacy/, README "Security and privacy"): delete what is older than
+# RETENTION_DAYS (90); print or delete everything about one person (WHO=<sender id or e-mail>).
+purge: $(VENV)/.installed
+	@$(PY) -m privacy purge
+
+export: $(VENV)/.installed
+	@$(PY) -m privacy export "$$WHO"
+
+erase: $(VENV)/.installed
+	@$(PY) -m privacy erase "$$WHO"
