@@ -1,4 +1,4 @@
-"""FAQ catalogue look-ups for the actions: titles for buttons, topics for hand-over."""
+"""FAQ catalogue look-ups for the actions: titles for buttons, contacts for hand-over."""
 from __future__ import annotations
 
 from typing import Optional
@@ -6,6 +6,9 @@ from typing import Optional
 from content import faq_topics
 
 FEE_TOPICS = {"fees", "exemptions", "refunds"}
+# Whom to send a person to when nothing closer is known: the programme's student advisers.
+DEFAULT_CONTACT = "programme"
+FEE_CONTACT = "fees"
 
 
 def faq_key(intent_response_key: Optional[str]) -> Optional[str]:
@@ -23,3 +26,15 @@ def title(key: str, language: Optional[str]) -> str:
 
 def is_fee_topic(key: Optional[str]) -> bool:
     return bool(key) and faq_topics()[key]["topic"] in FEE_TOPICS
+
+
+def contact_of(key: Optional[str]) -> str:
+    """The contact (content/faq_topics.yml `contact`) for an FAQ key; the advisers if unknown."""
+    if not key or key not in faq_topics():
+        return DEFAULT_CONTACT
+    return faq_topics()[key].get("contact") or DEFAULT_CONTACT
+
+
+def handover_response(contact: str) -> str:
+    """The hand-over answer that names a contact: utter_handover_<contact>."""
+    return f"utter_handover_{contact}"

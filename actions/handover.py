@@ -1,29 +1,40 @@
 """Hand over to a person, with the contact that fits the question.
 
-Fee questions the pages don't settle go to the admissions office (opptak@ntnu.no);
-everything else to the programme's student advisers. The topic is the one of the
-FAQ answer the model found closest, even when it was not sure enough to give it.
+The contact is data: each FAQ in content/faq_topics.yml names one (`contact`), as the
+pages say: the programme's student advisers for personal study matters, study plans,
+courses in general and counselling; the course coordinator for one specific course;
+opptak@ntnu.no for tuition fees; the International Office for general questions about
+studying at NTNU. The topic is the one of the FAQ answer the model found closest, even
+when it was not sure enough to give it.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Text
+from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import faq_ranking
-from actions.faq_catalogue import faq_key, is_fee_topic
+from actions.faq_catalogue import DEFAULT_CONTACT, FEE_CONTACT, contact_of, faq_key, handover_response
 
 
 # Below this, the closest FAQ says nothing about the topic (e.g. "what's the weather?").
 MIN_TOPIC_CONFIDENCE = 0.3
 
 
-def closest_faq(tracker: Tracker):
+def closest_faq(tracker: Tracker) -> Optional[str]:
     ranking = faq_ranking(tracker)
     if not ranking or ranking[0].get("confidence", 0.0) < MIN_TOPIC_CONFIDENCE:
         return None
     return faq_key(ranking[0].get("intent_response_key"))
+
+
+def contact_for(tracker: Tracker) -> str:
+    # Inside the fee dialogue every open question is about fees, whatever the words.
+    if tracker.active_loop_name is not None:
+        return FEE_CONTACT
+    key = closest_faq(tracker)
+    return contact_of(key) if key else DEFAULT_CONTACT
 
 
 class ActionHandover(Action):
@@ -31,8 +42,5 @@ class ActionHandover(Action):
         return "action_handover"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
-        fee_question = is_fee_topic(closest_faq(tracker)) or tracker.active_loop_name is not None
-        dispatcher.utter_message(
-            response="utter_handover_fees" if fee_question else "utter_handover_programme"
-        )
+        dispatcher.utter_message(response=handover_response(contact_for(tracker)))
         return []
