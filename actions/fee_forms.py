@@ -11,20 +11,25 @@ Talking like people:
   "no" to "Does any of these apply?" means none, "yes" asks which one;
 - "I don't know" / "vet ikke" marks the question as unknown: it is not asked again, and the
   answer says what depends on it (actions/fees.py);
-- the same question is never asked a third time: after two answers that do not answer it,
-  the form ends with `stuck_on` set and the answer action offers the contact and a way out;
+- the same question is never asked a third time in a row: after two replies that do not fill
+  it (an unusable answer, or a FAQ / chit-chat answered in between), the form ends with
+  `stuck_on` set and the answer action offers the contact and a way out;
 - "stop" and a FAQ in between are left to the rules (the form rejects, the rule answers).
 """
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
+from entities.answers import bare_amount
 from fees.countries import first_eu_eea_swiss, normalise_code
+from fees.refunds import refund_for
+from fees.results import Outcome
 from fees.liability import began_before_fees
 
 # Intents that answer a question. Others (a FAQ, the other dialogue, "stop") make the form
@@ -52,7 +57,8 @@ def intent_of(tracker: Tracker) -> Optional[str]:
 
 def citizenships(tracker: Tracker, entities: List[Dict[str, Any]]) -> Optional[List[str]]:
     """All citizenships named: a new list, or added to the known ones ("also", "dual"); None if none named."""
-    named = [normalise_code(e["value"]) for e in entities if e["entity"] == "country" and e.get("role") != "negated"]
+    # "bor i Tyskland", "I used to be French": a country, but not a citizenship the person has
+    named = [normalise_code(e["value"]) for e in entities if e["entity"] == "country" and not e.get("role")]
     taken_back = {normalise_code(e["value"]) for e in entities if e["entity"] == "country" and e.get("role") == "negated"}
     known = list(tracker.get_slot("country") or [])
     if not [c for c in named if c] and not taken_back & set(known):
@@ -75,19 +81,44 @@ def start_term(entities: List[Dict[str, Any]], asked: bool) -> Optional[str]:
 
 def study_share(entities: List[Dict[str, Any]], requested: Optional[str], reply: Optional[str]) -> Dict[str, Any]:
     """credits / percentage / study_mode from "40 %", "two 7.5-credit courses", "deltid", "no" to full time."""
-    credits, share = first(entities, "credits"), first(entities, "percentage")
-    if share is None and requested == "percentage":
-        share = first(entities, "number")
-    if credits is not None and float(credits) > 0:
-        return {"credits": float(credits), "percentage": None, "study_mode": "part_time"}
+    credits = first(entities, "credits")
+    shares = [e["value"] for e in entities if e["entity"] == "percentage"]
+    # "full time ... no, 60 %": a share below full time said beside "full time" is the one meant
+    share = next((v for v in shares if float(v) != 100), shares[0] if shares else None)
+    if share is None and (requested == "percentage" or (requested == "study_mode" and reply != "yes")):
+        share = first(entities, "number")  # "60" / "no, only 60" answering the share question
+        share = share if share is not None and 0 < float(share) <= 100 else None
     if share is not None and float(share) > 0:
+        # a share said in percent wins over credits said beside it ("80 %, 24 of 30 credits")
         mode = "full_time" if float(share) == 100 else "part_time"
         return {"percentage": float(share), "credits": None, "study_mode": mode}
+    if credits is not None and float(credits) > 0:
+        return {"credits": float(credits), "percentage": None, "study_mode": "part_time"}
     if first(entities, "study_mode") == "part_time" or (requested == "study_mode" and reply == "no"):
         return {"study_mode": "part_time", "percentage": None, "credits": None}
     if requested == "study_mode" and reply == "yes":
         return {"study_mode": "full_time", "percentage": 100.0, "credits": None}
     return {}
+
+
+def action_before_form(tracker: Tracker) -> Optional[str]:
+    """The action before this form run: "action_listen" right after the person spoke, or the
+    rules' answer (utter_faq, ...) when the form comes back after a reply it rejected.
+    Rasa appends the form's own ActionExecuted before calling the validation action, so that
+    one is skipped."""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    if actions and (actions[-1] or "").endswith("_form"):
+        actions = actions[:-1]
+    return actions[-1] if actions else None
+
+
+def withdrawal_day(entities: List[Dict[str, Any]]) -> Optional[str]:
+    """The first date said; "før 1. august" is a day before it, "after 1 August" a day after."""
+    said = next((e for e in entities if e["entity"] == "date"), None)
+    if said is None:
+        return None
+    shift = {"before": -1, "after": 1}.get(said.get("role"), 0)
+    return (date.fromisoformat(said["value"]) + timedelta(days=shift)).isoformat()
 
 
 class _PersonalForm(FormValidationAction):
@@ -123,7 +154,14 @@ class _PersonalForm(FormValidationAction):
             found.update({STUCK: None, UNUSABLE_SLOT: None, UNUSABLE_COUNT: 0.0})
         if reply == "dont_know" and requested:
             found[UNKNOWN] = list(dict.fromkeys((tracker.get_slot(UNKNOWN) or []) + [self.unknown_name(requested)]))
-        if intent not in ANSWERS | {self.trigger}:
+        # A reply that answers the question is an answer whatever the model took it for
+        # ("master i industriell økologi" read as the programme FAQ while the level is asked).
+        fills = bool(requested) and self.answered(requested, found)
+        if intent not in ANSWERS | {self.trigger} and not fills:
+            if requested and action_before_form(tracker) not in (None, "action_listen"):
+                # Back after a FAQ, chit-chat or a clarification answered in between: that turn
+                # did not fill the question either, so it counts towards never a third ask.
+                return [SlotSet(k, v) for k, v in self.unusable(dispatcher, tracker, requested, silent=True).items()]
             return []  # not an answer: let the rules handle it (the form is asked again afterwards)
         if requested and not self.answered(requested, found) and UNKNOWN not in found:
             found.update(self.unusable(dispatcher, tracker, requested, silent=bool(found)))
@@ -227,13 +265,18 @@ class ValidateRefundForm(_PersonalForm):
         return "validate_refund_form"
 
     def questions(self, tracker: Tracker) -> List[Text]:
-        if tracker.get_slot("refund_reason") == "withdrawal":
-            return ["refund_reason", "withdrawal_date"]
-        return ["refund_reason"]
+        if tracker.get_slot("refund_reason") != "withdrawal":
+            return ["refund_reason"]
+        asked, day = ["refund_reason", "withdrawal_date"], tracker.get_slot("withdrawal_date")
+        # Between 1 August and 15 September the refund is what was paid minus the fee kept:
+        # the amount paid turns the rule into the person's figure.
+        if day and refund_for("withdrawal", date.fromisoformat(day)).outcome == Outcome.PARTIAL_REFUND:
+            asked.append("amount_paid")
+        return asked
 
     def extract(self, tracker, entities, requested, reply) -> Dict[Text, Any]:
         found: Dict[Text, Any] = {}
-        day = first(entities, "date")
+        day = withdrawal_day(entities)
         reason = first(entities, "refund_reason")
         if not reason and day and tracker.get_slot("refund_reason") is None:
             reason = "withdrawal"  # a date on its own is when the person withdraws
@@ -242,6 +285,8 @@ class ValidateRefundForm(_PersonalForm):
         if day:
             found["withdrawal_date"] = day
         paid = first(entities, "amount_paid")
+        if paid is None and requested == "amount_paid":
+            paid = bare_amount(tracker.latest_message.get("text") or "")  # "254 950" answering "how much?"
         if paid is not None:
             found["amount_paid"] = float(paid)
         known = tracker.get_slot(UNKNOWN) or []

@@ -25,6 +25,9 @@ from entities.words import words
 
 Candidate = Dict[str, Any]
 NUMBER_ONLY = re.compile(r"\s{0,3}(\d{1,3}(?:[.,]\d)?)\s{0,3}")  # "50", "7,5"; "20.08" is a date
+SHORT_REPLY = 40
+LONE_NUMBER = re.compile(r"(?<![\w.,/:-])\d{1,3}(?:[.,]\d)?(?![\w.,/:-]|[.,]\d)")
+DATE_LIKE = re.compile(r"\d{1,2}[.,]\d{1,2}")  # "20.08": not an amount
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 # A Norwegian or English amount: 254950, 254 950, 254,950, 254.950,50 (groups of three only).
 AMOUNT = r"\d{1,3}(?:[ \u00a0.,]\d{3})+(?:[.,]\d{1,2})?|\d{1,9}(?:[.,]\d{1,2})?"
@@ -116,6 +119,16 @@ def _money_pattern() -> Pattern:
                       rf"(?:{paid})\s(?P<c>{AMOUNT}))(?![\w])", re.IGNORECASE)
 
 
+BARE_AMOUNT = re.compile(rf"(?<![\w.,])(?:{AMOUNT})(?![\w]|[.,]\d)")
+
+
+def bare_amount(text: str) -> Optional[float]:
+    """The amount in a reply to "how much did you pay?" without a currency ("254 950"); None if
+    there is none or more than one. Read from at most 200 characters."""
+    found = [m for m in BARE_AMOUNT.finditer(text[:200]) if not DATE_LIKE.fullmatch(m.group(0))]
+    return parse_amount(found[0].group(0)) if len(found) == 1 else None
+
+
 def parse_amount(raw: str) -> Optional[float]:
     """"254,950" / "254 950" / "254.950" -> 254950; "63 737,50" -> 63737.5."""
     raw = re.sub(r"[ \u00a0]", "", raw)
@@ -127,6 +140,23 @@ def parse_amount(raw: str) -> Optional[float]:
         return float(Decimal(raw.replace(",", ".")))
     except InvalidOperation:
         return None
+
+
+@lru_cache(maxsize=None)
+def _before_pattern(section: str, language: Optional[str], between: int) -> Pattern:
+    """A phrase of `section`, then at most `between` words, then the end of the (bounded) window."""
+    return re.compile(rf"(?<!\w)(?:{_alternation(_both(words()[section], language))})(?:\s+[\w'’-]{{1,20}}){{0,{between}}}\s*$",
+                      re.IGNORECASE)
+
+
+def negated_nearby(text: str, start: int, language: Optional[str]) -> bool:
+    """A negation at most two words before `start` ("not studying full time", "ikke studere heltid")."""
+    return bool(_before_pattern("negations", language, 2).search(text[max(0, start - 48):start]))
+
+
+def not_citizenship(text: str, start: int, language: Optional[str]) -> bool:
+    """A country named as where one lives, was born, or a citizenship one had (at most two words between)."""
+    return bool(_before_pattern("not_citizenship_before", language, 2).search(text[max(0, start - 48):start]))
 
 
 def negated(text: str, start: int, language: Optional[str]) -> bool:
@@ -148,4 +178,10 @@ def find_answers(text: str, language: Optional[str] = None) -> List[Candidate]:
     if number:
         found.append({"entity": "number", "value": float(number.group(1).replace(",", ".")),
                       "start": number.start(1), "end": number.end(1), "text": number.group(1)})
+    elif len(text) <= SHORT_REPLY:
+        # "no, only 60", "nei 75": one bare number in a short reply (a date or an amount is longer)
+        numbers = list(LONE_NUMBER.finditer(text))
+        if len(numbers) == 1:
+            found.append({"entity": "number", "value": float(numbers[0].group(0).replace(",", ".")),
+                          "start": numbers[0].start(), "end": numbers[0].end(), "text": numbers[0].group(0)})
     return found

@@ -66,6 +66,7 @@ def _patterns() -> Tuple[Pattern, ...]:
         re.compile(rf"(?<![\w.,])(?P<day>\d{{1,2}})(?:\.|{ordinal})?\s*(?:of\s+)?{month}(?:,?\s+{year})?(?!\w)", flags),
         re.compile(rf"(?<![\w.])(?:the\s+)?{month}\s+(?:the\s+)?(?P<day>\d{{1,2}}){ordinal}?(?:,?\s+{year})?(?!\w)", flags),
         re.compile(r"(?<![\w.,/])(?P<day>\d{1,2})(?P<sep>[./])(?P<mnum>\d{1,2})(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\w]|[.,/]\d)"),
+        re.compile(rf"(?<!\w)(?:the\s+|den\s+)?(?P<oword>{_alternation(_words()['ordinal_words'])})\s+(?:of\s+)?{month}(?:,?\s+{year})?(?!\w)", flags),
     )
 
 
@@ -95,8 +96,9 @@ def place_in_year(day: int, month: int, today: date) -> Optional[date]:
 
 def _numeric_date(match: re.Match) -> Optional[Tuple[int, int]]:
     day, month = int(match["day"]), int(match["mnum"])
-    if match["sep"] == "." and len(match["mnum"]) < 2 and not match["year"]:
-        return None  # "7.5" credits, not 7 May
+    if match["sep"] == "." and len(match["mnum"]) < 2 and not match["year"] \
+            and match.string[match.end():match.end() + 1] != ".":
+        return None  # "7.5" credits, not 7 May; "1.8." (with the closing dot) is 1 August
     if match["sep"] == "/" and month > 12 >= day:
         day, month = month, day  # "8/20": month first
     return day, month
@@ -104,7 +106,9 @@ def _numeric_date(match: re.Match) -> Optional[Tuple[int, int]]:
 
 def _to_date(match: re.Match, today: date) -> Optional[date]:
     groups = match.groupdict()
-    if groups.get("month"):
+    if groups.get("oword"):
+        day, month = _words()["ordinal_words"][match["oword"].lower()], month_names()[match["month"].lower()]
+    elif groups.get("month"):
         day, month = int(match["day"]), month_names()[match["month"].lower()]
     elif groups.get("sep"):
         parsed = _numeric_date(match)
@@ -146,6 +150,20 @@ def find_dates(text: str, today: Optional[date] = None, language: Optional[str] 
         if all(match.end <= c.start or match.start >= c.end for c in chosen):
             chosen.append(match)
     return sorted(chosen, key=lambda d: d.start)
+
+
+@lru_cache(maxsize=None)
+def _relation_patterns(language: Optional[str]) -> Tuple[Tuple[str, Pattern], ...]:
+    table = _words()["date_relations"]
+    langs = [language] if language in LANGUAGES else list(LANGUAGES)
+    return tuple((relation, re.compile(rf"(?<!\w)(?:{_alternation([w for l in langs for w in table[relation][l]])})\s*(?:the\s+|den\s+|on\s+)?$",
+                                       re.IGNORECASE)) for relation in ("before", "after"))
+
+
+def relation(text: str, start: int, language: Optional[str] = None) -> Optional[str]:
+    """"before" / "after" when the words just before a date make it a bound ("før 1. august")."""
+    window = text[max(0, start - 24):start]
+    return next((name for name, pattern in _relation_patterns(language) if pattern.search(window)), None)
 
 
 def parse_date(text: str, today: Optional[date] = None, language: Optional[str] = None) -> Optional[date]:

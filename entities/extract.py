@@ -9,7 +9,10 @@
 - date:       ISO date, read by entities/dates.py relative to `today`.
 - the answers to the dialogues' questions (entities/answers.py): reply (yes/no/dont_know),
   study_mode, start, special_situation, refund_reason, amount_paid, also.
-A country right after a negation ("not Swedish") has the role "negated".
+A country right after a negation ("not Swedish") has the role "negated"; after where one lives,
+was born or a past ("bor i Tyskland", "I used to be French") the role "not_citizenship".
+"Full time" after a negation ("not studying full time") is study_mode part_time; A date after "før"/"before"
+or "etter"/"after" has the role "before"/"after": a bound, not the day itself.
 With no language (None) both pipelines run; overlapping findings keep the longest.
 """
 from __future__ import annotations
@@ -18,9 +21,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
-from entities.answers import find_answers, negated
+from entities.answers import find_answers, negated, negated_nearby, not_citizenship
 from entities.countries import not_citizenship_after
-from entities.dates import find_dates
+from entities.dates import find_dates, relation
 from entities.patterns import vocabulary
 from entities.pipeline import LANGUAGES, pipeline
 
@@ -29,7 +32,7 @@ ENTITY_NAMES = ("country", "level", "credits", "percentage", "date", "reply", "s
 
 
 def _number(text: str, language: str) -> Optional[Decimal]:
-    words = vocabulary()["count_words"][language]
+    words = {**vocabulary()["count_words"][language], **vocabulary()["share_number_words"][language]}
     if text.lower() in words:
         return Decimal(words[text.lower()])
     try:
@@ -73,7 +76,7 @@ def _from_matcher(doc, matcher, language: str) -> List[Dict[str, Any]]:
         if label == "credits_total" and len(numbers) >= 2:
             found.append(_candidate("credits", _plain(numbers[0] * numbers[1]), span))
         elif label in ("credits", "percentage") and numbers:
-            found.append(_candidate(label, _plain(numbers[0]), span))
+            found.append(_candidate(label, _plain(numbers[-1] if label == "percentage" else numbers[0]), span))
     return found
 
 
@@ -96,8 +99,14 @@ def extract_entities(text: str, language: Optional[str] = None, today: Optional[
         doc = nlp(text)
         candidates += _from_ruler(doc, lang) + _from_matcher(doc, matcher, lang)
     for d in find_dates(text, today, language):
-        candidates.append({"entity": "date", "value": d.value.isoformat(), "start": d.start, "end": d.end, "text": d.text})
+        found = {"entity": "date", "value": d.value.isoformat(), "start": d.start, "end": d.end, "text": d.text}
+        bound = relation(text, d.start, language)
+        candidates.append({**found, "role": bound} if bound else found)
     for found in candidates:
         if found["entity"] == "country" and negated(text, found["start"], language):
             found["role"] = "negated"
+        elif found["entity"] == "country" and not_citizenship(text, found["start"], language):
+            found["role"] = "not_citizenship"  # where they live or were born, or a former one
+        elif found["entity"] == "percentage" and found["value"] == 100 and negated_nearby(text, found["start"], language):
+            found.update(entity="study_mode", value="part_time")  # "I'm not studying full time"
     return _longest_first(candidates)

@@ -69,5 +69,5 @@ def matcher_patterns(nlp, language: str) -> Dict[str, List[List[dict]]]:
             + [[count, link, NUMBER, HYPHEN] + u for u in units]  # 2 x 7.5 ECTS
             + [[count, course, link, NUMBER, HYPHEN] + u for u in units]  # to emner på 7,5 stp
         ),
-        "percentage": [[NUMBER] + p for p in percent],
+        "percentage": [[NUMBER] + p for p in percent] + [w + p for w in _any_of(nlp, list(vocab["share_number_words"][language])) for p in percent],
     }

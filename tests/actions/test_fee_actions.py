@@ -31,13 +31,16 @@ def clock(monkeypatch):
 
 
 def tracker(text: str = "", intent: str = "inform", language: str = "en", requested: Optional[str] = None,
-            **slots: Any) -> Tracker:
+            after: str = "action_listen", **slots: Any) -> Tracker:
     """A tracker right after the person said `text` (entities from the real extractor)."""
     entities = extract_entities(text, language, date.fromisoformat(TODAY)) if text else []
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities}
     values = {**{name: None for name in SLOTS}, **slots, "language": language, "requested_slot": requested}
-    events = [{"event": "user", "text": text, "parse_data": latest}]
-    return Tracker("test", values, latest, events, False, None, {}, "action_listen")
+    # as Rasa sends it: ... action_listen, the message, [the rules' answer], then the form's own run
+    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text, "parse_data": latest}]
+    events += ([{"event": "action", "name": after}] if after != "action_listen" else [])
+    events += [{"event": "action", "name": "fee_form"}]
+    return Tracker("test", values, latest, events, False, None, {}, "fee_form")
 
 
 def run(action, t: Tracker):
@@ -393,11 +396,17 @@ def test_a_new_fee_question_starts_what_was_stuck_afresh():
     assert values["stuck_on"] is None and values["country"] == ["NG"] and values["requested_slot"] == "level"
 
 
-def test_a_refund_request_with_a_date_asks_nothing_more():
+def test_a_refund_request_with_a_date_in_the_fee_kept_window_asks_only_the_amount_paid():
     t = tracker("I withdrew on 10 August, what do I get back?", intent="ask_personal_refund")
     values = slot_events(run(REFUND, t)[0])
     assert (values["refund_reason"], values["withdrawal_date"], values["requested_slot"]) == (
-        "withdrawal", "2026-08-10", None)
+        "withdrawal", "2026-08-10", "amount_paid")
+
+
+@pytest.mark.parametrize("said", ["I withdrew on 20 July", "I withdrew on 3 October", "UDI refused my permit"])
+def test_outside_the_fee_kept_window_the_amount_paid_is_not_asked(said):
+    values = slot_events(run(REFUND, tracker(said, intent="ask_personal_refund"))[0])
+    assert values["requested_slot"] is None
 
 
 @pytest.mark.parametrize("said, language, expected", [
@@ -409,7 +418,8 @@ def test_a_refund_request_with_a_date_asks_nothing_more():
 def test_withdrawal_dates_are_read_relative_to_the_injected_today(said, language, expected):
     t = tracker(said, language=language, requested="withdrawal_date", refund_reason="withdrawal")
     values = slot_events(run(REFUND, t)[0])
-    assert (values["withdrawal_date"], values["requested_slot"]) == (expected, None)
+    # all four are after 1 August and by 15 September: the amount paid is asked next
+    assert (values["withdrawal_date"], values["requested_slot"]) == (expected, "amount_paid")
 
 
 def test_the_amount_paid_is_taken_when_given():
@@ -427,3 +437,185 @@ def test_udi_refusal_needs_no_date():
 
 def test_slot_set_events_are_plain_dicts():
     assert SlotSet("country", ["IN"]) == {"event": "slot", "timestamp": None, "name": "country", "value": ["IN"]}
+
+
+# --- never a third ask in a row, whatever the reply was taken for ----------------------------
+
+# Back in the form after the rules answered a FAQ / chit-chat the person replied with
+# (latest action not action_listen): that turn did not fill the question either.
+@pytest.mark.parametrize("intent, text, language", [
+    ("faq", "what is the programme about?", "en"),
+    ("faq", "hva handler programmet om?", "nb"),
+    ("greet", "hello", "en"),
+    ("faq_ambiguous", "fees?", "en"),
+])
+def test_a_reply_answered_elsewhere_counts_and_the_second_stops_the_asking(intent, text, language):
+    first_time = slot_events(run(FEE, tracker(text, intent=intent, language=language, requested="level",
+                                              after="utter_faq", country=["IN"]))[0])
+    assert (first_time["unusable_slot"], first_time["unusable_count"], first_time["requested_slot"]) == (
+        "level", 1.0, "level")
+    second = slot_events(run(FEE, tracker(text, intent=intent, language=language, requested="level",
+                                          after="utter_faq", country=["IN"], unusable_slot="level",
+                                          unusable_count=1.0))[0])
+    assert (second["stuck_on"], second["requested_slot"]) == ("level", None)
+
+
+def test_the_rejected_turn_itself_is_not_counted_twice():
+    # The run right after the person spoke (action_listen) only rejects, so Rasa lets the rules answer.
+    events, messages = run(FEE, tracker("what is the programme about?", intent="faq", requested="level",
+                                        country=["IN"]))
+    assert slot_events(events) == {"requested_slot": "level"} and messages == []
+
+
+# A reply that answers the requested question is taken even when the model read it as a FAQ.
+@pytest.mark.parametrize("text, language, requested, known, expected", [
+    ("the master in industrial ecology", "en", "level", {"country": ["IN"]}, {"level": "master"}),
+    ("master i industriell økologi", "nb", "level", {"country": ["IN"]}, {"level": "master"}),
+    ("masterprogrammet i industriell okologi", "nb", "level", {"country": ["IN"]}, {"level": "master"}),
+    ("I'm from Ghana", "en", "country", {}, {"country": ["GH"]}),
+    ("60 prosent", "nb", "percentage", {"study_mode": "part_time"}, {"percentage": 60.0}),
+])
+def test_a_reply_filling_the_question_is_an_answer_whatever_its_intent(text, language, requested, known, expected):
+    values = slot_events(run(FEE, tracker(text, intent="faq", language=language, requested=requested, **known))[0])
+    for slot, value in expected.items():
+        assert values[slot] == value
+
+
+# --- the share, as people write it (the worst outcome is a wrong amount) --------------------
+
+SHARE_REPLIES = [
+    # (text, language, requested, expected percentage, expected study_mode)
+    ("no, 60 percent", "en", "study_mode", 60.0, "part_time"),
+    ("No, I study 60%", "en", "study_mode", 60.0, "part_time"),
+    ("no, only sixty percent", "en", "study_mode", 60.0, "part_time"),
+    ("no, only 60", "en", "study_mode", 60.0, "part_time"),
+    ("no 75", "en", "study_mode", 75.0, "part_time"),
+    ("nope, I'm not studying full time, 60%", "en", "study_mode", 60.0, "part_time"),
+    ("not full time, more like 80 percent", "en", "study_mode", 80.0, "part_time"),
+    ("no - three quarters", "en", "study_mode", 75.0, "part_time"),
+    ("yes", "en", "study_mode", 100.0, "full_time"),
+    ("yes full time", "en", "study_mode", 100.0, "full_time"),
+    ("80%", "en", "percentage", 80.0, "part_time"),
+    ("eighty percent", "en", "percentage", 80.0, "part_time"),
+    ("80 %, that is 24 of 30 credits a semester", "en", "percentage", 80.0, "part_time"),
+    ("about 60 per cent", "en", "percentage", 60.0, "part_time"),
+    ("I'll do 40 pct", "en", "percentage", 40.0, "part_time"),
+    ("half time", "en", "percentage", 50.0, "part_time"),
+    ("nei, 60 prosent", "nb", "study_mode", 60.0, "part_time"),
+    ("nei, jeg skal ikke studere heltid, bare 60 prosent", "nb", "study_mode", 60.0, "part_time"),
+    ("nei bare 60", "nb", "study_mode", 60.0, "part_time"),
+    ("ikke heltid, 80 %", "nb", "study_mode", 80.0, "part_time"),
+    ("ja", "nb", "study_mode", 100.0, "full_time"),
+    ("ja, heltid", "nb", "study_mode", 100.0, "full_time"),
+    ("åtti prosent", "nb", "percentage", 80.0, "part_time"),
+    ("atti prosent", "nb", "percentage", 80.0, "part_time"),
+    ("80", "nb", "percentage", 80.0, "part_time"),
+    ("80 prosent, altså 24 av 30 studiepoeng", "nb", "percentage", 80.0, "part_time"),
+    ("halvparten", "nb", "percentage", 50.0, "part_time"),
+    ("tre fjerdedeler", "nb", "percentage", 75.0, "part_time"),
+    ("seksti prosent", "nb", "percentage", 60.0, "part_time"),
+    ("60%", "nb", "percentage", 60.0, "part_time"),
+]
+
+
+@pytest.mark.parametrize("text, language, requested, share, mode", SHARE_REPLIES, ids=[r[0] for r in SHARE_REPLIES])
+def test_the_share_is_read_as_written(text, language, requested, share, mode):
+    intent = {"yes": "affirm", "ja": "affirm"}.get(text.split()[0].strip(","), "inform")
+    known = {**ASKED_SHARE, "study_mode": "part_time"} if requested == "percentage" else ASKED_SHARE
+    values = slot_events(run(FEE, tracker(text, intent=intent, language=language, requested=requested, **known))[0])
+    assert (values["percentage"], values["study_mode"]) == (share, mode)
+
+
+def test_60_percent_after_no_to_full_time_costs_152_970():
+    values = slot_events(run(FEE, tracker("no, 60 percent", intent="deny", requested="study_mode", **ASKED_SHARE))[0])
+    slots = {**ASKED_SHARE, "percentage": values["percentage"], "study_mode": values["study_mode"]}
+    assert answer_slots(ActionFeeAnswer(), **slots)["answer_amount"] == 152970.0
+
+
+def test_80_percent_beside_credits_costs_203_960():
+    values = slot_events(run(FEE, tracker("80 %, 24 of 30 credits", requested="percentage",
+                                          **{**ASKED_SHARE, "study_mode": "part_time"}))[0])
+    slots = {**ASKED_SHARE, "percentage": values["percentage"], "credits": values["credits"], "study_mode": "part_time"}
+    assert answer_slots(ActionFeeAnswer(), **slots)["answer_amount"] == 203960.0
+
+
+# --- citizenship: what is not a citizenship the person has now -------------------------------
+
+CITIZENSHIP_REPLIES = [
+    ("I am Nigerian but I live in Germany", "en", ["NG"]),
+    ("I'm Indian, living in Sweden for work", "en", ["IN"]),
+    ("I was born in France but I'm a Ghanaian citizen", "en", ["GH"]),
+    ("I used to be a French citizen, now only Canadian", "en", ["CA"]),
+    ("previously Spanish, now Mexican", "en", ["MX"]),
+    ("not an EU citizen, I'm from Ghana", "en", ["GH"]),
+    ("No, I'm not from the EU, I'm Pakistani", "en", ["PK"]),
+    ("I'm Spanish and also Mexican", "en", ["ES", "MX"]),
+    ("Irish", "en", ["IE"]),
+    ("jeg er indisk men bor i Tyskland", "nb", ["IN"]),
+    ("jeg var tidligere svensk, nå er jeg bare amerikansk", "nb", ["US"]),
+    ("tidligere dansk statsborger, nå kenyansk", "nb", ["KE"]),
+    ("født i Frankrike, men statsborger i Ghana", "nb", ["GH"]),
+    ("jeg er tysk statsborger", "nb", ["DE"]),
+    ("Nei, jeg er fra Pakistan", "nb", ["PK"]),
+]
+
+
+@pytest.mark.parametrize("text, language, expected", CITIZENSHIP_REPLIES, ids=[c[0] for c in CITIZENSHIP_REPLIES])
+def test_only_the_persons_own_citizenships_count(text, language, expected):
+    values = slot_events(run(FEE, tracker(text, language=language, requested="country"))[0])
+    assert values["country"] == expected
+
+
+# --- withdrawal dates and the amount paid ----------------------------------------------------
+
+@pytest.mark.parametrize("said, language, day", [
+    ("1 August", "en", "2026-08-01"),
+    ("on 1 August 2026", "en", "2026-08-01"),
+    ("the first of August", "en", "2026-08-01"),
+    ("August 1st", "en", "2026-08-01"),
+    ("1. august", "nb", "2026-08-01"),
+    ("1. august 2026", "nb", "2026-08-01"),
+    ("1.8.2026", "nb", "2026-08-01"),
+    ("1.8.", "nb", "2026-08-01"),
+    ("den første august", "nb", "2026-08-01"),
+    ("før 1. august", "nb", "2026-07-31"),
+    ("before 1 August", "en", "2026-07-31"),
+    ("etter 1. august", "nb", "2026-08-02"),
+    ("after August 1st", "en", "2026-08-02"),
+    ("femte september", "nb", "2026-09-05"),
+])
+def test_withdrawal_days_and_bounds(monkeypatch, said, language, day):
+    monkeypatch.setenv("FEES_TODAY", "2026-07-20")  # before them all: each is this year's
+    t = tracker(said, language=language, requested="withdrawal_date", refund_reason="withdrawal")
+    assert slot_events(run(REFUND, t)[0])["withdrawal_date"] == day
+
+
+@pytest.mark.parametrize("said, language, paid", [
+    ("254 950", "nb", 254950.0), ("254950 kr", "nb", 254950.0), ("NOK 254,950", "en", 254950.0),
+    ("I paid 127 475", "en", 127475.0), ("jeg har betalt 127475", "nb", 127475.0),
+])
+def test_the_amount_paid_answers_how_much(said, language, paid):
+    t = tracker(said, language=language, requested="amount_paid", refund_reason="withdrawal",
+                withdrawal_date="2026-08-10")
+    assert slot_events(run(REFUND, t)[0])["amount_paid"] == paid
+
+
+@pytest.mark.parametrize("slots, rule, amount", [
+    ({"refund_reason": "withdrawal", "withdrawal_date": "2026-08-10", "amount_paid": 254950.0},
+     "refunds.withdrawal.after_august_1", 249950.0),
+    ({"refund_reason": "udi_refusal", "amount_paid": 254950.0}, "refunds.udi_refusal", 254950.0),
+    ({"refund_reason": "withdrawal", "withdrawal_date": "2026-07-20", "amount_paid": 127475.0},
+     "refunds.withdrawal.before_august_1", 127475.0),
+    ({"refund_reason": "withdrawal", "withdrawal_date": "2026-08-01", "amount_paid": 127475.0}, "open", None),
+])
+def test_the_refund_amount_is_what_was_paid_less_what_is_kept(slots, rule, amount):
+    assert answer_slots(ActionRefundAnswer(), **slots) == {"answer_rule": rule, "answer_amount": amount}
+
+
+def test_dont_know_the_amount_paid_still_answers_the_rule():
+    t = tracker("I don't know", intent="dont_know", requested="amount_paid", refund_reason="withdrawal",
+                withdrawal_date="2026-08-10")
+    values = slot_events(run(REFUND, t)[0])
+    assert values["unknown_slots"] == ["amount_paid"] and values["requested_slot"] is None
+    assert answer_slots(ActionRefundAnswer(), refund_reason="withdrawal", withdrawal_date="2026-08-10",
+                        unknown_slots=["amount_paid"])["answer_rule"] == "refunds.withdrawal.after_august_1"
