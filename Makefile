@@ -21,12 +21,13 @@ export RASA_PORT ACTIONS_PORT WEB_PORT
 # Everything the trained model depends on: retrain only when one of these changed.
 MODEL_INPUTS := config.yml $(shell find data domain components language entities fees -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help venv train run shell test bench validate lock clean mail mail-once purge export erase
+.PHONY: help venv train run shell test bench validate lock clean mail mail-once purge export erase cluster
 
 help:
 	@echo "make run    - install, train if needed, start the assistant and tell where to chat"
 	@echo "make test   - everything that checks the project"
 	@echo "make shell  - chat in the terminal"
+	@echo "make cluster - CLUSTER_RASA (2) Rasa servers behind nginx on CLUSTER_PORT (8080), PostgreSQL + Redis (deploy/README.md)"
 	@echo "make bench  - answer quality, speed and memory against baselines"
 	@echo "make mail   - answer the programme's e-mail (settings: .env, see .env.example); make mail-once: one pass"
 	@echo "make purge  - delete conversations, mail state and logs older than RETENTION_DAYS (90)"
@@ -56,6 +57,11 @@ $(WIDGET): webchat/package-lock.json webchat/build.mjs $(wildcard webchat/src/*)
 
 run: $(MODEL) $(WIDGET)
 	$(PY) -m scripts.stack run
+
+# Several Rasa servers behind nginx, sharing PostgreSQL (tracker store) and Redis (locks):
+# scripts/cluster.py, deploy/README.md. `make run` stays the one-process SQLite default.
+cluster: $(MODEL) $(WIDGET)
+	$(PY) -m scripts.cluster
 
 shell: $(MODEL)
 	$(PY) -m scripts.stack shell
