@@ -24,7 +24,6 @@ from tests.channels.platforms import BotFrameworkAPI, SlackAPI, TelegramAPI
 ROOT = Path(__file__).resolve().parents[2]
 # CHANNELS_TEST_MODEL points the tests at another model while developing.
 TEST_MODEL = Path(os.environ.get("CHANNELS_TEST_MODEL", MODEL))
-FEE_DIALOGUE = ROOT / "domain" / "fees_personal.yml"
 
 TELEGRAM_TOKEN = "123456789:TEST-telegram-token_abc"
 TELEGRAM_USERNAME = "ie_assistant_test_bot"

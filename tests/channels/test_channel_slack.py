@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from language import detect_language
-from tests.channels.conftest import FEE_DIALOGUE, SLACK_SECRET
+from tests.channels.conftest import SLACK_SECRET
 from tests.channels.platforms import new_id, slack_block_actions, slack_headers, slack_message_event
 
 JSON = "application/json"
@@ -88,7 +88,6 @@ def test_button_click_reaches_the_bot_as_the_payload(channels):
     assert channels.user_events(user)[-1]["text"] == '/faq_choice{"faq_key":"math_requirement"}'
 
 
-@pytest.mark.skipif(not FEE_DIALOGUE.exists(), reason="the personal fee dialogue (domain/fees_personal.yml) is not there yet")
 def test_buttons_are_block_kit_buttons_and_clicks_answer_them(channels):
     user, channel = person(channels, "en-GB")
     say(channels, user, channel, "calculate my tuition fee please")

@@ -8,7 +8,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from language import detect_language
-from tests.channels.conftest import FEE_DIALOGUE
 from tests.channels.platforms import new_id, post_json, teams_activity
 
 HERO_CARD = "application/vnd.microsoft.card.hero"
@@ -101,7 +100,6 @@ def test_button_click_reaches_the_bot_as_the_payload(channels, how):
     assert channels.user_events(user)[-1]["text"] == payload
 
 
-@pytest.mark.skipif(not FEE_DIALOGUE.exists(), reason="the personal fee dialogue (domain/fees_personal.yml) is not there yet")
 def test_buttons_are_a_hero_card_of_message_back_actions(channels):
     user, conversation = person()
     say(channels, user, conversation, "hva må jeg betale i studieavgift?", locale="nb-NO")

@@ -27,7 +27,13 @@ from pathlib import Path  # noqa: E402
 
 from privacy_helpers import ROOT  # noqa: E402
 from scripts.stack import MODEL, Stack, free_port  # noqa: E402
-from tests.web.conftest import browser, open_page  # noqa: E402,F401 (the web tests' Chromium fixtures)
+from tests.web.conftest import chromium_browser, open_page  # noqa: E402,F401 (the web tests' Chromium fixtures)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Closed after this folder's widget tests: a session-long one would break asyncio.run later."""
+    yield from chromium_browser()
 
 LOGGING_CONFIG = ROOT / "logging.yml"
 

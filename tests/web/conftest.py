@@ -71,8 +71,12 @@ def extra_site() -> Iterator:
         site.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
+def chromium_browser() -> Iterator:
+    """Debian's Chromium under Playwright's sync API, closed when the generator ends.
+
+    While it is open, Playwright keeps an event loop running in this thread, so
+    `asyncio.run` fails in any test that runs meanwhile: other folders use it with a
+    module scope, never a session one (the web tests run last)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/system-deps.sh` (as root)")
     from playwright.sync_api import sync_playwright
@@ -81,6 +85,11 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    yield from chromium_browser()
 
 
 class Watched:
