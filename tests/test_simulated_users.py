@@ -12,10 +12,9 @@ from bench.simulator import PEOPLE, Assistant, Person, load_people, run_people, 
 # have moved on (or handed over) by then.
 MAX_TIMES_ASKED = 2
 # Share of the subset whose dialogue must end in the page's answer (or a person where the page
-# is silent). A floor, not the goal (make bench's target is 85 %): on 2026-12-01 5-6 of the 25
-# succeeded (all 100: 20 %); most others got a general FAQ answer or a hand-over to their
-# opening instead of the personal dialogue. Raise it as the routing improves.
-SUCCESS_THRESHOLD = 0.2
+# is silent). A floor against regressions, not the goal (issue 14 asks 97 %): 5 of the 25 before
+# personal routing (c1343ea), 16 of 25 after it. Raise it as the dialogue improves.
+SUCCESS_THRESHOLD = 0.6
 
 
 @pytest.fixture(scope="module")
