@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Pattern, Tuple
 
 import pycountry
 
-from entities.words import words
+from entities.words import alternation, words
 
 LANGUAGES = ("en", "nb")
 
@@ -95,9 +95,8 @@ def _matchers(language: Optional[str]) -> Tuple[Tuple[Pattern, Dict[str, Country
     matchers = []
     for sensitive in (False, True):
         lookup = {(t.phrase if sensitive else t.phrase.lower()): t for t in terms if t.case_sensitive == sensitive}
-        alternation = "|".join(re.escape(p) for p in sorted(lookup, key=len, reverse=True))
         flags = 0 if sensitive else re.IGNORECASE
-        matchers.append((re.compile(rf"(?<!\w)(?:{alternation})(?![\w-])", flags), lookup))
+        matchers.append((re.compile(rf"(?<!\w)(?:{alternation(lookup)})(?![\w-])", flags), lookup))
     return tuple(matchers)
 
 

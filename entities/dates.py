@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Pattern, Tuple
 
 from babel.dates import get_month_names
 
-from entities.words import words
+from entities.words import alternation, words
 
 LANGUAGES = ("en", "nb")
 
@@ -51,14 +51,10 @@ def month_names() -> Dict[str, int]:
     return names
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 @lru_cache(maxsize=None)
 def _patterns() -> Tuple[Pattern, ...]:
-    month = f"(?P<month>{_alternation(month_names())})\\.?"
-    ordinal = f"(?:{_alternation(_words()['ordinal_suffixes'])})"
+    month = f"(?P<month>{alternation(month_names())})\\.?"
+    ordinal = f"(?:{alternation(_words()['ordinal_suffixes'])})"
     year = r"(?P<year>\d{4})"
     flags = re.IGNORECASE
     return (
@@ -66,7 +62,7 @@ def _patterns() -> Tuple[Pattern, ...]:
         re.compile(rf"(?<![\w.,])(?P<day>\d{{1,2}})(?:\.|{ordinal})?\s*(?:of\s+)?{month}(?:,?\s+{year})?(?!\w)", flags),
         re.compile(rf"(?<![\w.])(?:the\s+)?{month}\s+(?:the\s+)?(?P<day>\d{{1,2}}){ordinal}?(?:,?\s+{year})?(?!\w)", flags),
         re.compile(r"(?<![\w.,/])(?P<day>\d{1,2})(?P<sep>[./])(?P<mnum>\d{1,2})(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\w]|[.,/]\d)"),
-        re.compile(rf"(?<!\w)(?:the\s+|den\s+)?(?P<oword>{_alternation(_words()['ordinal_words'])})\s+(?:of\s+)?{month}(?:,?\s+{year})?(?!\w)", flags),
+        re.compile(rf"(?<!\w)(?:the\s+|den\s+)?(?P<oword>{alternation(_words()['ordinal_words'])})\s+(?:of\s+)?{month}(?:,?\s+{year})?(?!\w)", flags),
     )
 
 
@@ -76,7 +72,7 @@ def _relative(language: Optional[str]) -> Tuple[Pattern, Dict[str, int]]:
     offsets: Dict[str, int] = {}
     for lang in ([language] if language in LANGUAGES else LANGUAGES):
         offsets.update({k.lower(): v for k, v in table[lang].items()})
-    return re.compile(rf"(?<!\w)(?:{_alternation(offsets)})(?!\w)", re.IGNORECASE), offsets
+    return re.compile(rf"(?<!\w)(?:{alternation(offsets)})(?!\w)", re.IGNORECASE), offsets
 
 
 def place_in_year(day: int, month: int, today: date) -> Optional[date]:
@@ -156,7 +152,7 @@ def find_dates(text: str, today: Optional[date] = None, language: Optional[str] 
 def _relation_patterns(language: Optional[str]) -> Tuple[Tuple[str, Pattern], ...]:
     table = _words()["date_relations"]
     langs = [language] if language in LANGUAGES else list(LANGUAGES)
-    return tuple((relation, re.compile(rf"(?<!\w)(?:{_alternation([w for l in langs for w in table[relation][l]])})\s*(?:the\s+|den\s+|on\s+)?$",
+    return tuple((relation, re.compile(rf"(?<!\w)(?:{alternation([w for l in langs for w in table[relation][l]])})\s*(?:the\s+|den\s+|on\s+)?$",
                                        re.IGNORECASE)) for relation in ("before", "after"))
 
 

@@ -1,9 +1,10 @@
 """The word lists of `entities/` (vocabulary.yml, countries.yml, date_words.yml), read once."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Iterable
 
 import yaml
 
@@ -16,7 +17,6 @@ def words(name: str = "vocabulary.yml") -> Dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-def alternation(phrases) -> str:
+def alternation(phrases: Iterable[str]) -> str:
     """A regex alternation of literal phrases, longest first (so "i morgen" beats "i")."""
-    import re
     return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
